@@ -1,0 +1,46 @@
+# The course's front doors. Each target builds .venv on its own from the pinned
+# environment, so a fresh machine needs only Python >= 3.11 and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CONSTRAINTS := requirements/constraints.txt
+# Stamp file: reinstall only when the project or the pins change.
+INSTALLED := $(VENV)/.installed
+JOBS ?= 2
+
+.PHONY: course test lab lint lock bench clean help
+
+help:
+	@echo "make course  - set up .venv and run every written lesson (papermill, $(JOBS) workers)"
+	@echo "make test    - set up .venv and run all tests (unit, notebooks via nbval, lint)"
+	@echo "make lab     - set up .venv and open JupyterLab on the course"
+	@echo "make bench   - run the benchmarks in benchmarks/"
+	@echo "make lock    - re-pin requirements/constraints.txt from the current .venv"
+
+$(INSTALLED): pyproject.toml $(CONSTRAINTS)
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "mlops-course needs Python >= 3.11; set PYTHON=python3.11 or newer")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(CONSTRAINTS) -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name mlops-course --display-name "Python (mlops-course)" >/dev/null
+	touch $@
+
+course: $(INSTALLED)
+	$(BIN)/mlops-course run --all -j $(JOBS)
+
+test: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/mlops-course assign --check
+	MLOPS_COURSE_STATIC=1 $(BIN)/pytest -n $(JOBS) --dist loadscope tests notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+lab: $(INSTALLED)
+	$(BIN)/jupyter lab --notebook-dir=.
+
+bench: $(INSTALLED)
+	$(BIN)/python benchmarks/run_all.py
+
+lock: $(INSTALLED)
+	{ head -2 $(CONSTRAINTS); $(BIN)/python -m pip freeze --exclude-editable | grep -iv '^mlops.course'; } > $(CONSTRAINTS).new
+	mv $(CONSTRAINTS).new $(CONSTRAINTS)
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache .ruff_cache
