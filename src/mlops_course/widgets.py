@@ -1,0 +1,57 @@
+"""Interactive controls that still give a deterministic picture in non-interactive runs.
+
+In JupyterLab a lesson shows live ipywidgets. Papermill, nbval and grading runs set
+MLOPS_COURSE_STATIC=1; there a slider cannot move and widget views are not stored, so
+`explore` renders once with every control's default value instead. The lesson code
+still builds the real ipywidgets controls, so students see the API they will use.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+STATIC_ENV = "MLOPS_COURSE_STATIC"
+
+
+class NotAWidget(TypeError):
+    """Raised when a control passed to `explore` is not an ipywidgets value widget."""
+
+
+def is_static() -> bool:
+    """Return True when this is a non-interactive run (MLOPS_COURSE_STATIC=1)."""
+    return os.environ.get(STATIC_ENV) == "1"
+
+
+def explore(render: Callable[..., Any], /, **controls: Any) -> None:
+    """Show `render` driven by ipywidgets `controls`, or render once with their defaults.
+
+    Each keyword names a parameter of `render` and gives its widget, e.g.
+    `explore(plot_cost, drift_day=IntSlider(value=90, min=30, max=170))`.
+    Live (JupyterLab): displays `ipywidgets.interactive(render, **controls)`.
+    Static (MLOPS_COURSE_STATIC=1): prints which values were used and calls `render`
+    with them, so the stored output is the same on every run.
+    """
+    defaults = {name: _default_value(name, control) for name, control in controls.items()}
+    if is_static():
+        used = ", ".join(f"{name}={value!r}" for name, value in defaults.items())
+        print(f"Static run ({STATIC_ENV}=1) with {used}; open the notebook in JupyterLab "
+              "to move the controls.")
+        render(**defaults)
+        return
+    from IPython.display import display
+    from ipywidgets import interactive
+
+    display(interactive(render, **controls))
+
+
+def _default_value(name: str, control: Any) -> Any:
+    # Abbreviations such as (0, 10) would work live but give no single default to render
+    # statically, so only widgets (which carry .value) are accepted, in both modes alike.
+    if not hasattr(control, "value") or not hasattr(control, "observe"):
+        raise NotAWidget(
+            f"explore() control {name!r} is {type(control).__name__}, not an ipywidgets "
+            f"widget; pass one such as ipywidgets.IntSlider(value=..., min=..., max=...)."
+        )
+    return control.value
