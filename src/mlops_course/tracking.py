@@ -1,0 +1,205 @@
+"""MLflow defaults for the course: one SQLite store, artifacts beside it, lineage tags.
+
+Every lesson and the runner log to `runs/mlflow.db` under the course root, with artifacts
+under `runs/mlartifacts/`, so students find all their runs in one place whatever folder a
+notebook ran in. `MLFLOW_TRACKING_URI` in the environment overrides this (a class's shared
+server). Only the plumbing lives here; lessons call `mlflow.*` themselves for everything
+they teach.
+
+MLflow is imported inside the functions: `import mlops_course.tracking` stays cheap.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import platform
+import re
+import subprocess
+from contextlib import contextmanager
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote
+
+from mlops_course.paths import course_root, runs_dir
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    import pandas as pd
+
+TRACKING_URI_ENV = "MLFLOW_TRACKING_URI"
+STORE_FILENAME = "mlflow.db"
+ARTIFACTS_DIRNAME = "mlartifacts"
+DEFAULT_EXPERIMENT = "mlops-course"
+SQLITE_PREFIX = "sqlite:///"
+LINEAGE_PACKAGES = ("mlflow", "scikit-learn", "pandas", "numpy", "papermill")
+UNKNOWN = "unknown"
+
+
+def tracking_uri() -> str:
+    """Return the tracking URI the course uses: `MLFLOW_TRACKING_URI`, else runs/mlflow.db."""
+    override = os.environ.get(TRACKING_URI_ENV)
+    if override:
+        return override
+    return SQLITE_PREFIX + str(runs_dir() / STORE_FILENAME)
+
+
+def configure(experiment: str | None = None) -> str:
+    """Point MLflow at the course store and make `experiment` the active one.
+
+    Gets or creates the experiment (default "mlops-course"); for a SQLite store its
+    artifacts go to `mlartifacts/<experiment>/` beside the database, never to a `./mlruns`
+    in the notebook's folder. Returns the experiment id.
+    """
+    import mlflow
+
+    uri = tracking_uri()
+    mlflow.set_tracking_uri(uri)
+    name = experiment or DEFAULT_EXPERIMENT
+    with _store_initialised(uri):
+        experiment_id = _get_or_create_experiment(uri, name)
+    mlflow.set_experiment(experiment_id=experiment_id)
+    return experiment_id
+
+
+def lineage_tags(data: pd.DataFrame | None = None) -> dict[str, str]:
+    """Return tags that say where a run came from: code, data and environment.
+
+    Keys: lineage.git_commit, lineage.git_dirty ("unknown" without git or outside a
+    repository), lineage.data_fingerprint (only when `data` is given), lineage.python and
+    lineage.version.<package> for the packages a result depends on.
+    """
+    commit, dirty = _git_state()
+    tags = {"lineage.git_commit": commit, "lineage.git_dirty": dirty}
+    if data is not None:
+        tags["lineage.data_fingerprint"] = data_fingerprint(data)
+    tags["lineage.python"] = platform.python_version()
+    for package in LINEAGE_PACKAGES:
+        tags[f"lineage.version.{package}"] = _package_version(package)
+    return tags
+
+
+def tag_lineage(data: pd.DataFrame | None = None) -> dict[str, str]:
+    """Set `lineage_tags(data)` on the active MLflow run and return them."""
+    import mlflow
+
+    tags = lineage_tags(data)
+    mlflow.set_tags(tags)
+    return tags
+
+
+def data_fingerprint(data: pd.DataFrame) -> str:
+    """Return a sha256 hex digest that changes if and only if the frame's content changes.
+
+    Covers values, index, column names and dtypes, so a renamed column or a unit change
+    gives another fingerprint, while the same data built twice gives the same one.
+    """
+    import pandas as pd
+
+    digest = hashlib.sha256()
+    row_hashes = pd.util.hash_pandas_object(data, index=True)
+    digest.update(row_hashes.to_numpy().tobytes())
+    for column, dtype in data.dtypes.items():
+        digest.update(f"{column!r}:{dtype}\n".encode())
+    return digest.hexdigest()
+
+
+def _sqlite_path(uri: str) -> Path | None:
+    """Return the database file of a `sqlite:///` URI, None for any other store."""
+    if not uri.startswith(SQLITE_PREFIX):
+        return None
+    return Path(unquote(uri[len(SQLITE_PREFIX) :])).resolve()
+
+
+def _artifact_root(database: Path) -> Path:
+    return database.parent / ARTIFACTS_DIRNAME
+
+
+def _artifact_location(uri: str, experiment: str) -> str | None:
+    """Artifacts of a SQLite store live beside the database; a server decides for itself."""
+    database = _sqlite_path(uri)
+    if database is None:
+        return None
+    folder_name = re.sub(r"[^A-Za-z0-9._-]+", "-", experiment).strip("-.") or "experiment"
+    return (_artifact_root(database) / folder_name).as_uri()
+
+
+@contextmanager
+def _store_initialised(uri: str) -> Iterator[None]:
+    """Hold a lock while the SQLite store is first opened in this process.
+
+    Two processes that create or migrate the same fresh database at once fail with
+    "duplicate column name" (the runner's workers and the notebooks' kernels do exactly
+    that), so opening the store is serialised with a lock file beside the database.
+    """
+    database = _sqlite_path(uri)
+    if database is None:
+        yield
+        return
+    database.parent.mkdir(parents=True, exist_ok=True)
+    with open(database.with_name(database.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not database.exists():
+                _create_store(uri, _artifact_root(database))
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _create_store(uri: str, artifact_root: Path) -> None:
+    """Create the database with its "Default" experiment's artifacts under `artifact_root`.
+
+    MLflow would otherwise resolve the default artifact root `./mlruns` against the cwd of
+    whichever process created the database first.
+    """
+    from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
+
+    SqlAlchemyStore(uri, artifact_root.as_uri())
+
+
+def _get_or_create_experiment(uri: str, name: str) -> str:
+    from mlflow import MlflowClient
+    from mlflow.exceptions import MlflowException
+
+    client = MlflowClient(uri)
+    found = client.get_experiment_by_name(name)
+    if found is not None:
+        return found.experiment_id
+    try:
+        return client.create_experiment(name, artifact_location=_artifact_location(uri, name))
+    except MlflowException:
+        # Another process created it between our lookup and our insert.
+        found = client.get_experiment_by_name(name)
+        if found is None:
+            raise
+        return found.experiment_id
+
+
+def _git_state() -> tuple[str, str]:
+    """Return (commit, dirty) of the course repository, or ("unknown", "unknown")."""
+    try:
+        root = course_root()
+        commit = _git(root, "rev-parse", "HEAD")
+        status = _git(root, "status", "--porcelain", "--untracked-files=no")
+    except (OSError, RuntimeError, subprocess.SubprocessError):
+        return UNKNOWN, UNKNOWN
+    return commit, str(bool(status)).lower()
+
+
+def _git(root: Path, *args: str) -> str:
+    completed = subprocess.run(
+        ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=10, check=True
+    )
+    return completed.stdout.strip()
+
+
+def _package_version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+

@@ -1,0 +1,127 @@
+"""The course's MLflow defaults: where runs and artifacts go, and the lineage tags."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from mlops_course import tracking
+
+
+@pytest.fixture
+def default_store(tmp_course: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The course store as a student gets it: no MLFLOW_TRACKING_URI set."""
+    monkeypatch.delenv("MLFLOW_TRACKING_URI")
+    return tmp_course
+
+
+def test_default_uri_is_the_sqlite_store_under_runs(default_store: Path) -> None:
+    assert tracking.tracking_uri() == f"sqlite:///{default_store}/runs/mlflow.db"
+
+
+def test_tracking_uri_env_overrides_the_course_store(
+    default_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://tracking.example.edu:5000")
+    assert tracking.tracking_uri() == "http://tracking.example.edu:5000"
+
+
+def test_artifacts_land_under_runs_not_in_the_notebook_folder(
+    default_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mlflow
+
+    notebook_folder = default_store / "notebooks"
+    notebook_folder.mkdir()
+    monkeypatch.chdir(notebook_folder)
+
+    experiment_id = tracking.configure("artifact-check")
+    with mlflow.start_run() as run:
+        mlflow.log_text("hello", "greeting.txt")
+
+    artifact_root = default_store / "runs" / "mlartifacts"
+    logged = artifact_root / "artifact-check" / run.info.run_id / "artifacts" / "greeting.txt"
+    assert logged.read_text() == "hello"
+    assert run.info.experiment_id == experiment_id
+    default_location = mlflow.get_experiment_by_name("Default").artifact_location
+    assert default_location == (artifact_root / "0").as_uri()
+    assert not (notebook_folder / "mlruns").exists()
+
+
+def test_configure_twice_returns_the_same_experiment(tmp_course: Path) -> None:
+    first = tracking.configure("twice")
+    assert tracking.configure("twice") == first
+
+
+def test_tag_lineage_sets_the_tags_on_the_active_run(tmp_course: Path) -> None:
+    import mlflow
+
+    tracking.configure("lineage")
+    frame = pd.DataFrame({"a": [1, 2]})
+    with mlflow.start_run() as run:
+        tags = tracking.tag_lineage(frame)
+    stored = mlflow.get_run(run.info.run_id).data.tags
+    assert {key: stored[key] for key in tags} == tags
+
+
+def _deliveries() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"distance_km": [3.5, 12.0, 7.25], "carrier": ["dhl", "ups", "dhl"], "late": [0, 1, 0]}
+    )
+
+
+def test_fingerprint_is_stable_for_equal_data() -> None:
+    assert tracking.data_fingerprint(_deliveries()) == tracking.data_fingerprint(_deliveries())
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda f: f.assign(distance_km=[3.5, 12.0, 7.5]), id="value"),
+        pytest.param(lambda f: f.rename(columns={"late": "is_late"}), id="column-name"),
+        pytest.param(lambda f: f.astype({"late": "float64"}), id="dtype"),
+        pytest.param(lambda f: f.set_axis([10, 11, 12]), id="index"),
+        pytest.param(lambda f: f.iloc[:2], id="row-dropped"),
+    ],
+)
+def test_fingerprint_changes_when_the_data_changes(change) -> None:
+    assert tracking.data_fingerprint(change(_deliveries())) != tracking.data_fingerprint(
+        _deliveries()
+    )
+
+
+def _git(folder: Path, *args: str) -> str:
+    command = ["git", "-C", str(folder), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    return subprocess.run([*command, *args], check=True, capture_output=True, text=True).stdout
+
+
+def test_lineage_tags_name_the_commit_and_dirty_flag_of_the_course_repo(tmp_course: Path) -> None:
+    _git(tmp_course, "init", "--quiet")
+    _git(tmp_course, "add", "course/course.toml")
+    _git(tmp_course, "commit", "--quiet", "-m", "catalog")
+    head = _git(tmp_course, "rev-parse", "HEAD").strip()
+
+    clean = tracking.lineage_tags()
+    (tmp_course / "course" / "course.toml").write_text("# edited\n")
+    dirty = tracking.lineage_tags()
+
+    assert (clean["lineage.git_commit"], clean["lineage.git_dirty"]) == (head, "false")
+    assert (dirty["lineage.git_commit"], dirty["lineage.git_dirty"]) == (head, "true")
+
+
+def test_lineage_tags_say_unknown_outside_a_git_repository(tmp_course: Path) -> None:
+    tags = tracking.lineage_tags()
+    assert (tags["lineage.git_commit"], tags["lineage.git_dirty"]) == ("unknown", "unknown")
+
+
+def test_lineage_tags_record_python_package_versions_and_data(tmp_course: Path) -> None:
+    from importlib.metadata import version
+
+    tags = tracking.lineage_tags(_deliveries())
+    assert tags["lineage.version.scikit-learn"] == version("scikit-learn")
+    assert tags["lineage.version.mlflow"] == version("mlflow")
+    assert tags["lineage.data_fingerprint"] == tracking.data_fingerprint(_deliveries())
+    assert "lineage.data_fingerprint" not in tracking.lineage_tags()
