@@ -1,0 +1,164 @@
+"""Run a prepared notebook's cells in a grading kernel and record what each reply said.
+
+The verdict of a cell is its execute reply's status (`ok` or `error`), recorded per cell
+index; printed text never counts. The runner keeps going after a cell raises (a student's
+mistake costs that cell, not the notebook) and stops only when it must:
+
+- a cell runs past the per-cell timeout: the kernel is interrupted; if it still has not
+  answered one more timeout later, it is killed (`timeout`);
+- the kernel dies (`os._exit`, a signal, SIGXCPU): `crashed`;
+- the whole run passes the total timeout: the kernel is killed (`timeout`).
+
+Outputs are capped: past `output_limit_bytes` for the whole notebook, further outputs are
+dropped as they arrive (nbclient would otherwise keep them all in the grader's memory).
+A single message cannot exceed the kernel's own memory limit, which bounds the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat import NotebookNode
+from nbformat.v4 import new_output
+
+from mlops_course.classroom.kernel_pool import GradingKernel
+
+
+@dataclass(frozen=True)
+class RunLimits:
+    """Time and output bounds of one submission's run."""
+
+    cell_timeout: float = 60.0
+    total_timeout: float = 600.0
+    output_limit_bytes: int = 5 * 1024**2
+
+
+@dataclass(frozen=True)
+class CellReply:
+    """What the kernel answered for one cell: `ok` or `error` (with the exception's name)."""
+
+    status: str
+    ename: str = ""
+    evalue: str = ""
+
+
+@dataclass
+class RunRecord:
+    """Every cell's reply by index, and the incidents that cut the run short or capped it."""
+
+    replies: dict[int, CellReply] = field(default_factory=dict)
+    timed_out_cells: list[int] = field(default_factory=list)
+    crashed_at: int | None = None
+    killed_for_timeout: bool = False
+    output_truncated: bool = False
+    seconds: float = 0.0
+
+    def memory_errors(self) -> list[int]:
+        return [i for i, reply in self.replies.items() if reply.ename == "MemoryError"]
+
+
+def _output_size(msg: dict[str, Any]) -> int:
+    content = msg.get("content", {})
+    if "text" in content:
+        return len(content["text"])
+    size = sum(len(str(value)) for value in content.get("data", {}).values())
+    return size + sum(len(line) for line in content.get("traceback", []))
+
+
+class GradingClient(NotebookClient):
+    """nbclient with per-cell reply recording, an output budget and a two-strike timeout."""
+
+    def __init__(self, nb: NotebookNode, kernel: GradingKernel, limits: RunLimits) -> None:
+        super().__init__(
+            nb,
+            km=kernel.manager,
+            timeout=int(limits.cell_timeout),
+            allow_errors=True,
+            interrupt_on_timeout=True,
+            record_timing=False,
+            store_widget_state=False,
+            iopub_timeout=2,
+        )
+        self.kc = kernel.client
+        self.record = RunRecord()
+        self.output_budget = limits.output_limit_bytes
+        self._current_index = -1
+        self.on_cell_executed = self._record_reply
+
+    def _record_reply(self, cell: NotebookNode, cell_index: int, execute_reply: Any) -> None:
+        if execute_reply is None:
+            return
+        content = execute_reply.get("content", {})
+        self.record.replies[cell_index] = CellReply(
+            status=content.get("status", "error"),
+            ename=content.get("ename", ""),
+            evalue=str(content.get("evalue", ""))[:500],
+        )
+
+    async def _async_handle_timeout(
+        self, timeout: int, cell: NotebookNode | None = None
+    ) -> None | dict[str, Any]:
+        # First strike: interrupt and wait one more timeout for the KeyboardInterrupt reply.
+        # Second strike: the kernel ignores interrupts; give up on it.
+        if self._current_index in self.record.timed_out_cells:
+            raise CellTimeoutError.error_from_timeout_and_cell(
+                "Cell ignored the interrupt", timeout, cell
+            )
+        self.record.timed_out_cells.append(self._current_index)
+        assert self.km is not None
+        await self.km.interrupt_kernel()
+        return None
+
+    def output(
+        self, outs: list[NotebookNode], msg: dict[str, Any], display_id: str | None,
+        cell_index: int,
+    ) -> NotebookNode | None:  # fmt: skip
+        size = _output_size(msg)
+        if self.record.output_truncated or size > self.output_budget:
+            if not self.record.output_truncated:
+                self.record.output_truncated = True
+                outs.append(new_output("stream", name="stderr",
+                                       text="[grader: output limit reached, rest dropped]\n"))  # fmt: skip
+            return None
+        self.output_budget -= size
+        return super().output(outs, msg, display_id, cell_index)
+
+    async def run_cells(self, total_timeout: float) -> RunRecord:
+        """Execute every code cell in order; returns the record even when cut short."""
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(total_timeout):
+                for index, cell in enumerate(self.nb.cells):
+                    if cell.cell_type != "code":
+                        continue
+                    self._current_index = index
+                    try:
+                        await self.async_execute_cell(cell, index)
+                    except DeadKernelError:
+                        self.record.crashed_at = index
+                        break
+                    except CellTimeoutError:
+                        self.record.killed_for_timeout = True
+                        break
+        except TimeoutError:
+            self.record.killed_for_timeout = True
+        finally:
+            self.record.seconds = time.monotonic() - started
+        return self.record
+
+
+async def run_notebook(nb: NotebookNode, kernel: GradingKernel, limits: RunLimits) -> RunRecord:
+    """Run `nb` in `kernel` (which the caller shuts down afterwards); `nb` gets the outputs."""
+    client = GradingClient(nb, kernel, limits)
+    record = await client.run_cells(limits.total_timeout)
+    if record.crashed_at is None and not record.killed_for_timeout:
+        with contextlib.suppress(Exception):
+            if not await kernel.manager.is_alive():
+                record.crashed_at = max(record.replies, default=0)
+    return record
