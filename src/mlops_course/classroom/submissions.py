@@ -1,0 +1,241 @@
+"""Submission intake: find each student's notebook in a folder or an LMS zip, and vet it.
+
+SUBMISSIONS is either a folder of `<student_id>/<exercise file name>` or a zip holding
+the same layout (optionally under one top-level folder, as LMS exports do). A student id
+is data: it may hold spaces, any unicode or `..`; it reaches the file system only as
+`student_slug(id)`, an ASCII slug plus a hash, which cannot climb out of a folder.
+
+The zip is read, never trusted: entries whose path is absolute or climbs with `..`, links,
+and archives whose declared total exceeds `MAX_ARCHIVE_BYTES` are refused, and every
+notebook is copied with a byte counter (a zip's declared size can lie). A notebook that
+fails a check becomes an `invalid` outcome with a one-sentence reason, never an exception
+that stops the batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import stat
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import nbformat
+
+from mlops_course.classroom.errors import CourseError
+
+MAX_NOTEBOOK_BYTES = 20 * 1024**2
+MAX_ARCHIVE_BYTES = 2 * 1024**3
+REQUIRED_NBFORMAT = 4
+
+
+class SubmissionsError(CourseError):
+    """SUBMISSIONS as a whole is unusable (missing, not a folder or zip, a broken zip)."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One student's file (`path`), or why there is none usable (`problem`)."""
+
+    student_id: str
+    path: Path | None
+    problem: str = ""
+
+
+@dataclass
+class VettedNotebook:
+    """The outcome of `vet_notebook`: a notebook and its repairs, or a reason it is invalid."""
+
+    notebook: nbformat.NotebookNode | None = None
+    invalid_reason: str = ""
+    repairs: list[str] = field(default_factory=list)
+    sha256: str = ""
+
+
+def student_slug(student_id: str) -> str:
+    """A folder/file name for `student_id`: readable ASCII plus 10 hex digits of its hash."""
+    ascii_name = unicodedata.normalize("NFKD", student_id).encode("ascii", "ignore").decode()
+    readable = re.sub(r"[^A-Za-z0-9_-]+", "-", ascii_name).strip("-")[:40] or "student"
+    digest = hashlib.sha256(student_id.encode("utf-8")).hexdigest()[:10]
+    return f"{readable}-{digest}"
+
+
+def collect_submissions(source: Path, exercise_name: str, scratch: Path) -> list[Submission]:
+    """List every student in `source` (a folder or a zip extracted below `scratch`)."""
+    if not source.exists():
+        raise SubmissionsError(
+            f"{source} does not exist; pass the folder or zip of submissions you collected."
+        )
+    if source.is_dir():
+        return _from_folder(source, exercise_name)
+    if zipfile.is_zipfile(source):
+        return _from_zip(source, exercise_name, scratch)
+    raise SubmissionsError(
+        f"{source} is neither a folder nor a zip file; pass a folder of "
+        f"<student_id>/{exercise_name} or the zip your LMS exported."
+    )
+
+
+def _from_folder(folder: Path, exercise_name: str) -> list[Submission]:
+    submissions = []
+    for student_folder in sorted(folder.iterdir()):
+        if student_folder.name.startswith(".") or not student_folder.is_dir():
+            continue
+        student_id = student_folder.name
+        notebook = student_folder / exercise_name
+        if notebook.is_symlink():
+            submissions.append(Submission(student_id, None, "its notebook is a symbolic "
+                                          "link, which the grader does not follow"))  # fmt: skip
+        elif not notebook.is_file():
+            submissions.append(Submission(student_id, None, _missing(student_folder,
+                                                                     exercise_name)))  # fmt: skip
+        else:
+            submissions.append(Submission(student_id, notebook))
+    return submissions
+
+
+def _missing(student_folder: Path, exercise_name: str) -> str:
+    others = sorted(p.name for p in student_folder.iterdir())[:3]
+    found = f"; found {', '.join(others)}" if others else "; the folder is empty"
+    return f"no file named {exercise_name}{found}"
+
+
+def _from_zip(archive: Path, exercise_name: str, scratch: Path) -> list[Submission]:
+    try:
+        with zipfile.ZipFile(archive) as zipped:
+            members = zipped.infolist()
+            declared = sum(member.file_size for member in members)
+            if declared > MAX_ARCHIVE_BYTES:
+                raise SubmissionsError(
+                    f"{archive} unpacks to {declared / 1024**3:.1f} GiB, more than the "
+                    f"{MAX_ARCHIVE_BYTES / 1024**3:.0f} GiB the grader accepts; split the export."
+                )
+            return _extract_notebooks(zipped, members, exercise_name, scratch)
+    except zipfile.BadZipFile as error:
+        raise SubmissionsError(
+            f"{archive} is a damaged zip ({error}); export the submissions again."
+        ) from None
+
+
+def _zip_parts(member: zipfile.ZipInfo) -> tuple[str, ...] | None:
+    """The entry's path parts, or None when it is absolute or climbs out with `..`."""
+    name = member.filename.replace("\\", "/")
+    path = PurePosixPath(name)
+    if path.is_absolute() or re.match(r"^[A-Za-z]:", name) or ".." in path.parts:
+        return None
+    return tuple(part for part in path.parts if part not in ("", "."))
+
+
+def _extract_notebooks(
+    zipped: zipfile.ZipFile, members: list[zipfile.ZipInfo], exercise_name: str, scratch: Path
+) -> list[Submission]:
+    submissions: list[Submission] = []
+    entries: dict[str, zipfile.ZipInfo] = {}
+    for member in members:
+        parts = _zip_parts(member)
+        if parts is None:
+            submissions.append(Submission(member.filename, None, f"zip entry {member.filename!r} "
+                                          "points outside the archive; it was not extracted"))  # fmt: skip
+            continue
+        if member.is_dir() or not parts or parts[-1] != exercise_name or len(parts) < 2:
+            continue
+        if stat.S_ISLNK(member.external_attr >> 16):
+            submissions.append(Submission(parts[-2], None, f"zip entry {member.filename!r} is "
+                                          "a symbolic link; it was not extracted"))  # fmt: skip
+            continue
+        entries.setdefault(parts[-2], member)
+    for student_id, member in sorted(entries.items()):
+        if member.file_size > MAX_NOTEBOOK_BYTES:
+            submissions.append(Submission(student_id, None, _too_large(member.file_size)))
+            continue
+        target = scratch / student_slug(student_id) / exercise_name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if _copy_bounded(zipped, member, target, MAX_NOTEBOOK_BYTES):
+            submissions.append(Submission(student_id, target))
+        else:
+            target.unlink(missing_ok=True)
+            submissions.append(Submission(student_id, None, _too_large(MAX_NOTEBOOK_BYTES + 1)))
+    return submissions
+
+
+def _copy_bounded(zipped: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path,
+                  limit: int) -> bool:  # fmt: skip
+    """Copy one entry, stopping past `limit` bytes whatever the entry claimed; False if so."""
+    written = 0
+    with zipped.open(member) as source, target.open("wb") as sink:
+        while chunk := source.read(1024 * 1024):
+            written += len(chunk)
+            if written > limit:
+                return False
+            sink.write(chunk)
+    return True
+
+
+def _too_large(size: int) -> str:
+    return (
+        f"the notebook is too large ({size / 1024**2:.1f} MB, the limit is "
+        f"{MAX_NOTEBOOK_BYTES / 1024**2:.0f} MB); clear its outputs and submit it again"
+    )
+
+
+def vet_notebook(path: Path, max_bytes: int = MAX_NOTEBOOK_BYTES) -> VettedNotebook:
+    """Read and validate one submitted notebook, repairing what can be repaired safely."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        return VettedNotebook(invalid_reason=_too_large(size))
+    raw = path.read_bytes()
+    vetted = VettedNotebook(sha256=hashlib.sha256(raw).hexdigest())
+    if not raw.strip():
+        vetted.invalid_reason = "the file is empty; submit the saved notebook, not a new file"
+        return vetted
+    try:
+        document = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        vetted.invalid_reason = (
+            f"the file is not a notebook (not valid JSON: {error}); submit the .ipynb saved "
+            "by JupyterLab"
+        )
+        return vetted
+    if not isinstance(document, dict) or "cells" not in document and "worksheets" not in document:
+        vetted.invalid_reason = "the file is JSON but not a Jupyter notebook (no cells)"
+        return vetted
+    major = document.get("nbformat")
+    if major != REQUIRED_NBFORMAT:
+        vetted.invalid_reason = (
+            f"the notebook is in nbformat {major}, the grader needs nbformat "
+            f"{REQUIRED_NBFORMAT}; open and save it in JupyterLab to convert it"
+        )
+        return vetted
+    vetted.repairs = _renumber_duplicate_ids(document)
+    notebook = nbformat.from_dict(document)
+    try:
+        nbformat.validate(notebook)
+    except nbformat.ValidationError as error:
+        vetted.invalid_reason = (
+            f"the notebook breaks the nbformat schema ({error.message}); open and save it "
+            "in JupyterLab"
+        )
+        return vetted
+    vetted.notebook = notebook
+    return vetted
+
+
+def _renumber_duplicate_ids(document: dict) -> list[str]:
+    """Give every cell after the first with a repeated id a fresh one; say which."""
+    seen: set[str] = set()
+    repaired = []
+    cells = document.get("cells", [])
+    for index, cell in enumerate(cells):
+        cell_id = cell.get("id") if isinstance(cell, dict) else None
+        if not isinstance(cell_id, str):
+            continue
+        if cell_id in seen:
+            fresh = f"graded-{index}-{hashlib.sha256(cell_id.encode()).hexdigest()[:8]}"
+            cell["id"] = fresh
+            repaired.append(f"cell {index} repeated the id {cell_id!r}; renumbered to {fresh!r}")
+        seen.add(cell["id"])
+    return repaired
+
