@@ -70,6 +70,10 @@ class Course:
         """Return the lessons whose notebooks exist and run."""
         return tuple(lesson for lesson in self.lessons if lesson.is_written)
 
+    def relative(self, path: Path) -> str:
+        """Show a course file as the catalog writes it: relative to the course root."""
+        return str(path.relative_to(self.root)) if path.is_relative_to(self.root) else str(path)
+
     def _known_ids(self) -> str:
         ids = [lesson.id for lesson in self.lessons]
         if not ids:
@@ -92,13 +96,14 @@ def load_catalog(root: Path | None = None) -> Course:
         )
     lessons = tuple(_lesson(entry, position, root) for position, entry in enumerate(entries, 1))
     _check_unique(lessons)
-    _check_written_notebooks_exist(lessons, root)
-    return Course(
+    course = Course(
         root=root,
         title=str(header.get("title", "")),
         kernel=str(header.get("kernel", DEFAULT_KERNEL)),
         lessons=tuple(sorted(lessons, key=lambda lesson: lesson.id)),
     )
+    _check_written_notebooks_exist(course)
+    return course
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -175,16 +180,11 @@ def _check_unique(lessons: tuple[Lesson, ...]) -> None:
             seen.add(value)
 
 
-def _check_written_notebooks_exist(lessons: tuple[Lesson, ...], root: Path) -> None:
-    for lesson in lessons:
-        if lesson.is_written and not lesson.notebook.is_file():
+def _check_written_notebooks_exist(course: Course) -> None:
+    for lesson in course.written():
+        if not lesson.notebook.is_file():
             raise CatalogError(
                 f"lesson '{lesson.id}' is written in {CATALOG_RELATIVE_PATH} but its notebook "
-                f"{_shown(lesson.notebook, root)} does not exist; add the notebook or set "
+                f"{course.relative(lesson.notebook)} does not exist; add the notebook or set "
                 'status = "planned".'
             )
-
-
-def _shown(path: Path, root: Path) -> str:
-    """Show a course file relative to the root, as the catalog writes it."""
-    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
