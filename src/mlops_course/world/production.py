@@ -66,9 +66,6 @@ class World:
         known = self.orders.loc[self.label_day <= day, ["order_id", "day", TARGET]]
         return known.drop_duplicates("order_id").reset_index(drop=True)
 
-    def _renamed(self) -> list[RenamedColumn]:
-        return [event for event in self.scenario if isinstance(event, RenamedColumn)]
-
     def _columns_on(self, day: int, with_labels: bool) -> list[str]:
         """The batch's columns: a column renamed on `day` appears under its new name, in place."""
         renamed = [event for event in self.scenario if isinstance(event, RenamedColumn)]
