@@ -1,0 +1,126 @@
+"""The `mlops-course` command: a thin layer that parses, calls one API function, prints.
+
+Each subcommand is an `add_<name>(commands)` that declares its arguments and a handler
+`<name>(args) -> exit status` that calls one function of the classroom API. Bad input
+from our API (a CourseError) is printed as one line `mlops-course: error: …` with exit
+status 2, like argparse's own usage errors; a failing notebook gives exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from mlops_course import __version__
+from mlops_course.classroom.catalog import load_catalog
+from mlops_course.classroom.errors import CourseError
+from mlops_course.classroom.execute import DEFAULT_TIMEOUT_PER_CELL
+from mlops_course.classroom.reporting import progress_line, summary
+from mlops_course.classroom.runner import run_lessons
+from mlops_course.classroom.text import format_table
+from mlops_course.paths import CourseRootNotFound
+
+PROG = "mlops-course"
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except (CourseError, CourseRootNotFound) as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="Run, assign and grade the notebooks of the MLOps course."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    for add_command in SUBCOMMANDS:
+        add_command(commands)
+    return parser
+
+
+def add_list(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("list", help="show the lessons with their status and points")
+    parser.set_defaults(handler=list_lessons)
+
+
+def list_lessons(args: argparse.Namespace) -> int:
+    course = load_catalog()
+    rows = [(lesson.id, lesson.title, lesson.status, lesson.points) for lesson in course.lessons]
+    print(format_table(("id", "title", "status", "points"), rows))
+    return EXIT_OK
+
+
+def add_run(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "run",
+        help="execute lessons' notebooks with papermill, each recorded as an MLflow run",
+        description="Execute lesson notebooks into runs/<timestamp>/ (default: every "
+        "written lesson) and record each execution in MLflow's 'course-runs' experiment.",
+    )
+    parser.add_argument("lessons", nargs="*", metavar="LESSON", help="lesson id or slug")
+    parser.add_argument("--all", action="store_true", help="every written lesson")
+    parser.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        dest="parameters",
+        metavar=("NAME", "VALUE"),
+        help="set a notebook parameter (repeatable); the value is converted to its type",
+    )
+    parser.add_argument(
+        "-j", "--jobs", type=_positive(int), default=1, help="worker processes (default: 1)"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_positive(float),
+        default=DEFAULT_TIMEOUT_PER_CELL,
+        metavar="SECONDS",
+        help=f"per-cell time limit (default: {DEFAULT_TIMEOUT_PER_CELL:g})",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.all and args.lessons:
+        raise CourseError("give lesson ids or --all, not both.")
+    report = run_lessons(
+        args.lessons or None,
+        dict(args.parameters),
+        jobs=args.jobs,
+        timeout_per_cell=args.timeout,
+        on_finished=lambda done, total, run: print(
+            progress_line(done, total, run), file=sys.stderr, flush=True
+        ),
+    )
+    print(summary(report))
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
+    """An argparse type: a number of `kind` greater than zero."""
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
+        return value
+
+    return parse
+
+
+SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [add_list, add_run]
+
+if __name__ == "__main__":
+    sys.exit(main())
