@@ -146,9 +146,17 @@ class KernelPool:
             self._starting.append(asyncio.ensure_future(start))
 
     async def take(self) -> GradingKernel:
-        """The oldest kernel in the pool (waiting for it if need be); a new one starts behind it."""
+        """The oldest kernel in the pool (waiting for it if need be); a new one starts behind it.
+
+        With `size` 0 nothing starts ahead: each take starts its kernel on demand.
+        """
         self._fill()
-        task = self._starting.pop(0)
+        if self._starting:
+            task = self._starting.pop(0)
+        else:
+            task = asyncio.ensure_future(
+                start_grading_kernel(self.kernel_name, self.limits, self.parent)
+            )
         self._fill()
         return await task
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import nbformat
+from nbformat.v4.rwbase import rejoin_lines
 
 from mlops_course.classroom.errors import CourseError
 
@@ -45,6 +46,16 @@ class Submission:
     problem: str = ""
 
 
+@dataclass(frozen=True)
+class Payload:
+    """What a grading worker gets: the student's id and file content, or why there is none."""
+
+    student_id: str
+    content: bytes | None
+    sha256: str
+    problem: str = ""
+
+
 @dataclass
 class VettedNotebook:
     """The outcome of `vet_notebook`: a notebook and its repairs, or a reason it is invalid."""
@@ -52,7 +63,6 @@ class VettedNotebook:
     notebook: nbformat.NotebookNode | None = None
     invalid_reason: str = ""
     repairs: list[str] = field(default_factory=list)
-    sha256: str = ""
 
 
 def student_slug(student_id: str) -> str:
@@ -87,11 +97,11 @@ def _from_folder(folder: Path, exercise_name: str) -> list[Submission]:
         student_id = student_folder.name
         notebook = student_folder / exercise_name
         if notebook.is_symlink():
-            submissions.append(Submission(student_id, None, "its notebook is a symbolic "
-                                          "link, which the grader does not follow"))  # fmt: skip
+            problem = "its notebook is a symbolic link, which the grader does not follow"
+            submissions.append(Submission(student_id, None, problem))
         elif not notebook.is_file():
-            submissions.append(Submission(student_id, None, _missing(student_folder,
-                                                                     exercise_name)))  # fmt: skip
+            problem = _missing(student_folder, exercise_name)
+            submissions.append(Submission(student_id, None, problem))
         else:
             submissions.append(Submission(student_id, notebook))
     return submissions
@@ -137,14 +147,14 @@ def _extract_notebooks(
     for member in members:
         parts = _zip_parts(member)
         if parts is None:
-            submissions.append(Submission(member.filename, None, f"zip entry {member.filename!r} "
-                                          "points outside the archive; it was not extracted"))  # fmt: skip
+            problem = f"zip entry {member.filename!r} points outside the archive; not extracted"
+            submissions.append(Submission(member.filename, None, problem))
             continue
         if member.is_dir() or not parts or parts[-1] != exercise_name or len(parts) < 2:
             continue
         if stat.S_ISLNK(member.external_attr >> 16):
-            submissions.append(Submission(parts[-2], None, f"zip entry {member.filename!r} is "
-                                          "a symbolic link; it was not extracted"))  # fmt: skip
+            problem = f"zip entry {member.filename!r} is a symbolic link; not extracted"
+            submissions.append(Submission(parts[-2], None, problem))
             continue
         entries.setdefault(parts[-2], member)
     for student_id, member in sorted(entries.items()):
@@ -181,13 +191,23 @@ def _too_large(size: int) -> str:
     )
 
 
-def vet_notebook(path: Path, max_bytes: int = MAX_NOTEBOOK_BYTES) -> VettedNotebook:
-    """Read and validate one submitted notebook, repairing what can be repaired safely."""
-    size = path.stat().st_size
+def read_submission(submission: Submission, max_bytes: int = MAX_NOTEBOOK_BYTES) -> Payload:
+    """Load a submission's bytes for grading (not past `max_bytes`), with their sha256."""
+    if submission.path is None:
+        return Payload(submission.student_id, None, "", submission.problem)
+    digest = hashlib.sha256()
+    with submission.path.open("rb") as handle:
+        while chunk := handle.read(1024 * 1024):
+            digest.update(chunk)
+    size = submission.path.stat().st_size
     if size > max_bytes:
-        return VettedNotebook(invalid_reason=_too_large(size))
-    raw = path.read_bytes()
-    vetted = VettedNotebook(sha256=hashlib.sha256(raw).hexdigest())
+        return Payload(submission.student_id, None, digest.hexdigest(), _too_large(size))
+    return Payload(submission.student_id, submission.path.read_bytes(), digest.hexdigest())
+
+
+def vet_notebook(raw: bytes) -> VettedNotebook:
+    """Parse and validate one submitted notebook, repairing what can be repaired safely."""
+    vetted = VettedNotebook()
     if not raw.strip():
         vetted.invalid_reason = "the file is empty; submit the saved notebook, not a new file"
         return vetted
@@ -210,7 +230,8 @@ def vet_notebook(path: Path, max_bytes: int = MAX_NOTEBOOK_BYTES) -> VettedNoteb
         )
         return vetted
     vetted.repairs = _renumber_duplicate_ids(document)
-    notebook = nbformat.from_dict(document)
+    # Multi-line sources may be stored as lists of lines; the grader works on strings.
+    notebook = rejoin_lines(nbformat.from_dict(document))
     try:
         nbformat.validate(notebook)
     except nbformat.ValidationError as error:
