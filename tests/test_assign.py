@@ -17,6 +17,8 @@ from mlops_course.classroom.assign import (
     check_assignments,
 )
 from mlops_course.classroom.authoring import AuthoringError, parse_solution
+from mlops_course.classroom.cli import main
+from mlops_course.paths import ROOT_ENV
 
 EXERCISE = Path("exercises/00-mlops-lifecycle.ipynb")
 SOLUTION = Path("solutions/00-mlops-lifecycle.ipynb")
@@ -215,3 +217,51 @@ def test_assigning_again_leaves_an_unchanged_exercise_untouched(course):
     assign(root=course)
 
     assert (course / EXERCISE).stat().st_mtime_ns == 1
+
+
+def test_cli_assign_check_fails_naming_the_out_of_sync_lesson(course, monkeypatch, capsys):
+    monkeypatch.setenv(ROOT_ENV, str(course))
+
+    assert main(["assign", "--check"]) == 1
+
+    assert capsys.readouterr().err == (
+        "lesson 00: exercises/00-mlops-lifecycle.ipynb is missing; "
+        "run `mlops-course assign 00` and commit it.\n"
+    )
+
+
+def test_cli_assign_then_check_passes(course, monkeypatch, capsys):
+    monkeypatch.setenv(ROOT_ENV, str(course))
+
+    assert main(["assign"]) == 0
+    assert main(["assign", "--check"]) == 0
+
+    assert capsys.readouterr().out.endswith("every exercise is in sync with its solution\n")
+
+
+def test_cli_assign_check_names_a_hand_edited_exercise(course, monkeypatch, capsys):
+    monkeypatch.setenv(ROOT_ENV, str(course))
+    assign(root=course)
+    (course / EXERCISE).write_text((course / EXERCISE).read_text().replace("q1", "q9"))
+
+    assert main(["assign", "--check"]) == 1
+
+    assert "differs from what solutions/00-mlops-lifecycle.ipynb generates" in (
+        capsys.readouterr().err
+    )
+
+
+def test_cli_assign_check_passes_when_no_lesson_has_a_solution_yet(tmp_path, monkeypatch):
+    monkeypatch.setenv(ROOT_ENV, str(make_course(tmp_path / "course", {})))
+
+    assert main(["assign", "--check"]) == 0
+
+
+def test_cli_assign_of_a_lesson_without_solution_prints_one_error_line(course, monkeypatch, capsys):
+    monkeypatch.setenv(ROOT_ENV, str(course))
+
+    assert main(["assign", "01"]) == 2
+
+    error = capsys.readouterr().err
+    assert error.startswith("mlops-course: error: lesson 01 has no solution notebook")
+    assert error.count("\n") == 1

@@ -9,7 +9,9 @@ import pytest
 from solution_cases import WELL_FORMED, make_course, readable_text, secret_lines
 
 from mlops_course.classroom.assign import assign
+from mlops_course.classroom.cli import main
 from mlops_course.classroom.release import ReleaseError, release
+from mlops_course.paths import ROOT_ENV
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -140,3 +142,23 @@ def test_release_refuses_while_an_exercise_is_out_of_sync(course, tmp_path):
     with pytest.raises(ReleaseError, match="the exercises of lesson 01 are out of sync"):
         release(tmp_path / "bundle", root=course)
     assert not (tmp_path / "bundle").exists()
+
+
+def test_cli_release_writes_the_bundle(course, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(ROOT_ENV, str(course))
+    bundle = tmp_path / "bundle"
+
+    assert main(["release", str(bundle)]) == 0
+
+    assert capsys.readouterr().out.startswith("wrote the student bundle (")
+    assert (bundle / "exercises" / "00-mlops-lifecycle.ipynb").is_file()
+
+
+def test_cli_release_into_the_repository_is_one_error_line(course, monkeypatch, capsys):
+    monkeypatch.setenv(ROOT_ENV, str(course))
+
+    assert main(["release", str(course / "bundle")]) == 2
+
+    error = capsys.readouterr().err
+    assert error.startswith("mlops-course: error: release destination ")
+    assert error.count("\n") == 1

@@ -13,9 +13,11 @@ import sys
 from collections.abc import Callable, Sequence
 
 from mlops_course import __version__
+from mlops_course.classroom.assign import assign, check_assignments
 from mlops_course.classroom.catalog import load_catalog
 from mlops_course.classroom.errors import CourseError
 from mlops_course.classroom.execute import DEFAULT_TIMEOUT_PER_CELL
+from mlops_course.classroom.release import release
 from mlops_course.classroom.reporting import progress_line, summary
 from mlops_course.classroom.runner import run_lessons
 from mlops_course.classroom.text import format_table
@@ -105,6 +107,67 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
+def add_assign(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "assign",
+        help="generate exercises/ from solutions/, or check that they are in sync",
+        description="Write exercises/<slug>.ipynb from solutions/<slug>.ipynb (default: every "
+        "lesson that has a solution). With --check, write nothing and exit 1 naming each "
+        "lesson whose exercise is missing, stale or edited by hand.",
+    )
+    parser.add_argument("lessons", nargs="*", metavar="LESSON", help="lesson id or slug")
+    parser.add_argument(
+        "--check", action="store_true", help="only report exercises out of sync (for CI)"
+    )
+    parser.set_defaults(handler=assign_exercises)
+
+
+def assign_exercises(args: argparse.Namespace) -> int:
+    if not args.check:
+        for path in assign(args.lessons or None):
+            print(f"wrote {path}")
+        return EXIT_OK
+    if args.lessons:
+        raise CourseError("assign --check checks every lesson; give no lesson ids with it.")
+    course = load_catalog()
+    out_of_sync = [course.lesson(lesson_id) for lesson_id in check_assignments()]
+    for lesson in out_of_sync:
+        exercise, solution = (
+            path.relative_to(course.root) for path in (lesson.exercise, lesson.solution)
+        )
+        problem = (
+            f"differs from what {solution} generates (stale or edited by hand)"
+            if lesson.exercise.is_file()
+            else "is missing"
+        )
+        print(
+            f"lesson {lesson.id}: {exercise} {problem}; run `{PROG} assign {lesson.id}` "
+            "and commit it.",
+            file=sys.stderr,
+        )
+    if not out_of_sync:
+        print("every exercise is in sync with its solution")
+    return EXIT_FAILED if out_of_sync else EXIT_OK
+
+
+def add_release(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "release",
+        help="write the student bundle (no solutions, no tests) into DIR",
+        description="Write what students get - README, Makefile, pyproject, requirements, "
+        "course (without instructor notes), notebooks, exercises, the package - into DIR, "
+        "a new or empty folder outside the repository.",
+    )
+    parser.add_argument("dest", metavar="DIR", help="a new or empty folder outside the repo")
+    parser.set_defaults(handler=release_bundle)
+
+
+def release_bundle(args: argparse.Namespace) -> int:
+    files = release(args.dest)
+    print(f"wrote the student bundle ({len(files)} files) to {args.dest}")
+    return EXIT_OK
+
+
 def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
     """An argparse type: a number of `kind` greater than zero."""
 
@@ -120,7 +183,12 @@ def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
     return parse
 
 
-SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [add_list, add_run]
+SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    add_list,
+    add_run,
+    add_assign,
+    add_release,
+]
 
 if __name__ == "__main__":
     sys.exit(main())
