@@ -45,6 +45,9 @@ class BatchResult:
     graded: list[SubmissionGrade] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # already graded with identical content
     sandbox_warning: str = ""
+    lesson_grades: list[SubmissionGrade] = field(default_factory=list)  # whole gradebook
+    csv_path: Path | None = None
+    plot_path: Path | None = None
 
 
 def load_job(lesson_key: str, root: Path | None = None,
@@ -78,9 +81,15 @@ def grade_lesson(
     root: Path | None = None,
     limits: GradingLimits | None = None,
     feedback_dir: Path | None = None,
+    csv_path: Path | None = None,
     progress: Progress = lambda line: None,
 ) -> BatchResult:
-    """Grade every submission of a lesson into the gradebook; returns what happened."""
+    """Grade every submission of a lesson into the gradebook; returns what happened.
+
+    Afterwards the lesson's whole gradebook goes to `csv_path` (if given) and its grade
+    distribution to a PNG: in `feedback_dir/<lesson>/`, else beside the CSV, else beside
+    the gradebook.
+    """
     job = load_job(lesson_key, root, limits)
     result = BatchResult(job.lesson)
     support = probe_sandbox()
@@ -110,9 +119,28 @@ def grade_lesson(
 
                     write_feedback(grade, feedback_dir)
                 progress(_progress_line(done, total, grade))
+            _finish(result, gradebook, Path(gradebook_path), feedback_dir, csv_path)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return result
+
+
+def _finish(result: BatchResult, gradebook: Gradebook, gradebook_path: Path,
+            feedback_dir: Path | None, csv_path: Path | None) -> None:  # fmt: skip
+    from mlops_course.classroom.grade_report import plot_distribution
+
+    result.lesson_grades = gradebook.grades(result.lesson)
+    if csv_path is not None:
+        result.csv_path = gradebook.export_csv(result.lesson, csv_path)
+    if feedback_dir is not None:
+        plot = Path(feedback_dir) / result.lesson / "grade-distribution.png"
+    elif csv_path is not None:
+        plot = Path(csv_path).with_suffix(".png")
+    else:
+        plot = gradebook_path.with_name(f"{gradebook_path.stem}-{result.lesson}-grades.png")
+    if result.lesson_grades:
+        title = f"Lesson {result.lesson}: {len(result.lesson_grades)} submissions"
+        result.plot_path = plot_distribution(result.lesson_grades, plot, title)
 
 
 def _progress_line(done: int, total: int, grade: SubmissionGrade) -> str:

@@ -168,6 +168,51 @@ def release_bundle(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def add_grade(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "grade",
+        help="grade a lesson's submissions in the sandbox into an SQLite gradebook",
+        description="Grade SUBMISSIONS (a folder of <student_id>/<exercise file> or an LMS "
+        "zip) for LESSON with its grading parameters, each notebook in a fresh sandboxed "
+        "kernel. A rerun skips submissions already graded with identical content.",
+    )
+    parser.add_argument("lesson", metavar="LESSON", help="lesson id or slug")
+    parser.add_argument("submissions", metavar="SUBMISSIONS", help="folder or zip")
+    parser.add_argument("--gradebook", required=True, metavar="PATH", help="SQLite gradebook")
+    parser.add_argument("--csv", metavar="PATH", help="also write the lesson's grades as CSV")
+    parser.add_argument("--feedback", metavar="DIR", help="write one HTML page per student")
+    parser.add_argument(
+        "-j", "--jobs", type=_positive(int), default=1, help="worker processes (default: 1)"
+    )
+    parser.add_argument("--dask", metavar="ADDRESS", help="grade on this Dask scheduler instead")
+    parser.set_defaults(handler=grade)
+
+
+def grade(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from mlops_course.classroom.batch import grade_lesson
+    from mlops_course.classroom.grade_report import summary_table
+    from mlops_course.classroom.results import ERROR
+
+    result = grade_lesson(
+        args.lesson,
+        Path(args.submissions),
+        Path(args.gradebook),
+        jobs=args.jobs,
+        dask_address=args.dask,
+        feedback_dir=Path(args.feedback) if args.feedback else None,
+        csv_path=Path(args.csv) if args.csv else None,
+        progress=lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    print(summary_table(result.lesson_grades))
+    print(f"graded {len(result.graded)}, skipped {len(result.skipped)} unchanged")
+    for label, path in (("csv", result.csv_path), ("plot", result.plot_path)):
+        if path is not None:
+            print(f"{label}: {path}")
+    return EXIT_FAILED if any(g.status == ERROR for g in result.graded) else EXIT_OK
+
+
 def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
     """An argparse type: a number of `kind` greater than zero."""
 
@@ -188,6 +233,7 @@ SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_run,
     add_assign,
     add_release,
+    add_grade,
 ]
 
 if __name__ == "__main__":
