@@ -75,3 +75,9 @@ def test_cell_over_the_time_limit_is_reported_as_timeout(tmp_path: Path) -> None
 def test_missing_notebook_is_an_error_naming_it(tmp_path: Path) -> None:
     with pytest.raises(NotebookNotFound, match="no-such.ipynb does not exist"):
         execute(tmp_path / "no-such.ipynb", tmp_path / "out.ipynb")
+
+
+def test_kernel_that_dies_is_reported_with_its_cell(tmp_path: Path) -> None:
+    result = execute(NOTEBOOKS / "kills-its-kernel.ipynb", tmp_path / "out.ipynb")
+    assert result.status == "failed"
+    assert (result.error.cell_index, result.error.ename) == (1, "DeadKernelError")

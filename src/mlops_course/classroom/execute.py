@@ -89,7 +89,7 @@ def execute(
     from jupyter_client.kernelspec import NoSuchKernel
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-    from mlops_course.classroom.kernels import ipc_kernel_options
+    from mlops_course.classroom.kernels import ipc_kernel
 
     input, output = Path(input).resolve(), Path(output).resolve()
     if not input.is_file():
@@ -101,8 +101,8 @@ def execute(
 
     status, error = STATUS_OK, None
     started = time.perf_counter()
-    try:
-        with ipc_kernel_options(env) as kernel_options:
+    with ipc_kernel(env) as kernel:
+        try:
             papermill.execute_notebook(
                 str(input),
                 str(output),
@@ -113,25 +113,29 @@ def execute(
                 # nbclient starts the kernel in resources' metadata.path; papermill's own
                 # `cwd` would chdir this whole process instead.
                 resources={"metadata": {"path": str(working_folder)}},
-                **kernel_options,
+                **kernel.options,
             )
-    except papermill.PapermillExecutionError as failure:
-        status = STATUS_FAILED
-        index = _input_cell_index(input, failure.cell_index, injected=bool(resolved))
-        error = CellFailure(index, failure.ename, _one_line(failure.evalue))
-    except CellTimeoutError:
-        status = STATUS_TIMEOUT
-        index = _running_cell_index(input, output, injected=bool(resolved))
-        error = CellFailure(index, "Timeout", f"the cell ran longer than {timeout_per_cell:g} s")
-    except DeadKernelError as failure:
-        status = STATUS_FAILED
-        index = _running_cell_index(input, output, injected=bool(resolved))
-        error = CellFailure(index, "DeadKernelError", _one_line(str(failure)))
-    except NoSuchKernel:
-        raise KernelNotInstalled(
-            f"the Jupyter kernel '{kernel_name}' is not installed; run `make course` once, or "
-            f"`python -m ipykernel install --sys-prefix --name {kernel_name}`."
-        ) from None
+        except papermill.PapermillExecutionError as failure:
+            status = STATUS_FAILED
+            index = _input_cell_index(input, failure.cell_index, injected=bool(resolved))
+            error = CellFailure(index, failure.ename, _one_line(failure.evalue))
+        except CellTimeoutError:
+            status = STATUS_TIMEOUT
+            index = _running_cell_index(input, output, injected=bool(resolved))
+            error = CellFailure(
+                index, "Timeout", f"the cell ran longer than {timeout_per_cell:g} s"
+            )
+        except DeadKernelError as failure:
+            status = STATUS_FAILED
+            index = _running_cell_index(input, output, injected=bool(resolved))
+            last_words = kernel.log_tail()
+            detail = f"{failure}; its last output: {last_words}" if last_words else str(failure)
+            error = CellFailure(index, "DeadKernelError", _one_line(detail))
+        except NoSuchKernel:
+            raise KernelNotInstalled(
+                f"the Jupyter kernel '{kernel_name}' is not installed; run `make course` once, "
+                f"or `python -m ipykernel install --sys-prefix --name {kernel_name}`."
+            ) from None
     return ExecutionResult(
         notebook=input,
         output=output,
@@ -165,8 +169,8 @@ def _input_cell_index(input: Path, executed_index: int, injected: bool) -> int |
 def _running_cell_index(input: Path, output: Path, injected: bool) -> int | None:
     """The cell that was running when the kernel stopped answering: the last one started.
 
-    (Papermill marks even that cell "completed" when a timeout unwinds it, but cells it
-    never reached stay "pending".)
+    (Papermill marks the cells it never reached "completed" too, but gives them no
+    start time.)
     """
     import nbformat
 
@@ -177,7 +181,7 @@ def _running_cell_index(input: Path, output: Path, injected: bool) -> int | None
     started = [
         index
         for index, cell in enumerate(cells)
-        if cell.metadata.get("papermill", {}).get("status", "pending") != "pending"
+        if cell.metadata.get("papermill", {}).get("start_time") is not None
     ]
     return _input_cell_index(input, started[-1], injected) if started else None
 
