@@ -56,6 +56,15 @@ def test_configure_twice_returns_the_same_experiment(tmp_course: Path) -> None:
     assert tracking.configure("twice") == first
 
 
+def test_configure_restores_an_experiment_deleted_in_the_ui(tmp_course: Path) -> None:
+    import mlflow
+
+    deleted = tracking.configure("deleted-by-a-student")
+    mlflow.MlflowClient().delete_experiment(deleted)
+    assert tracking.configure("deleted-by-a-student") == deleted
+    assert mlflow.get_experiment(deleted).lifecycle_stage == "active"
+
+
 def test_tag_lineage_sets_the_tags_on_the_active_run(tmp_course: Path) -> None:
     import mlflow
 

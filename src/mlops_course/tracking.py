@@ -168,6 +168,9 @@ def _get_or_create_experiment(uri: str, name: str) -> str:
     client = MlflowClient(uri)
     found = client.get_experiment_by_name(name)
     if found is not None:
+        if found.lifecycle_stage == "deleted":
+            # Deleted in the UI: bring it back rather than fail every later lesson run.
+            client.restore_experiment(found.experiment_id)
         return found.experiment_id
     try:
         return client.create_experiment(name, artifact_location=_artifact_location(uri, name))
