@@ -209,36 +209,39 @@ def _snippet(notebook: NotebookNode, index: int) -> str:
 
 
 def run_status(record: RunRecord, notebook: NotebookNode, limits: GradingLimits) -> tuple:
-    """The run's status and a one-sentence reason, worst incident first."""
+    """The run's status (the worst incident) and its reason, naming every incident."""
+    incidents: list[tuple[str, str]] = []
     if record.crashed_at is not None:
         cell = _snippet(notebook, record.crashed_at)
-        return CRASHED, (
+        incidents.append((CRASHED, (
             f"the kernel died while running the cell starting {cell!r} (os._exit, a signal, "
             "or the CPU limit); the tests that could not run scored 0"
-        )
+        )))  # fmt: skip
     if record.killed_for_timeout:
-        return TIMEOUT, (
+        incidents.append((TIMEOUT, (
             f"the notebook did not finish within the {limits.total_timeout:g} s total timeout "
-            f"or ignored an interrupt, and was stopped; the tests that could not run scored 0"
-        )
-    if record.timed_out_cells:
+            "or ignored an interrupt, and was stopped; the tests that could not run scored 0"
+        )))  # fmt: skip
+    elif record.timed_out_cells:
         cell = _snippet(notebook, record.timed_out_cells[0])
-        return TIMEOUT, (
+        incidents.append((TIMEOUT, (
             f"the cell starting {cell!r} ran past the {limits.cell_timeout:g} s cell timeout "
             "and was interrupted"
-        )
+        )))  # fmt: skip
     if record.memory_errors():
         cell = _snippet(notebook, record.memory_errors()[0])
-        return MEMORY, (
+        incidents.append((MEMORY, (
             f"the cell starting {cell!r} hit the {limits.memory_mb} MB memory limit "
             "(MemoryError)"
-        )
+        )))  # fmt: skip
     if record.output_truncated:
-        return OUTPUT_LIMIT, (
+        incidents.append((OUTPUT_LIMIT, (
             f"the notebook printed more than {limits.output_limit_kb} KB; later output was "
             "dropped, grading went on"
-        )
-    return GRADED, ""
+        )))  # fmt: skip
+    if not incidents:
+        return GRADED, ""
+    return incidents[0][0], "; and ".join(reason for _, reason in incidents)
 
 
 def grader_failure(job: GradingJob, payload: Payload, error: BaseException) -> SubmissionGrade:
