@@ -225,7 +225,7 @@ def _grade_on_dask(job: GradingJob, payloads: list[Payload],
                    address: str) -> Iterator[SubmissionGrade]:  # fmt: skip
     from distributed import Client, as_completed
 
-    with Client(address, set_as_default=False) as client:
+    with Client(address) as client:
         futures = {
             client.submit(grade_in_worker, job, payload, None, 0, pure=False): payload
             for payload in payloads
