@@ -29,6 +29,8 @@ from nbformat.v4 import new_output
 
 from mlops_course.classroom.kernel_pool import GradingKernel
 
+TRUNCATION_NOTE = "[grader: output limit reached, the rest was dropped]\n"
+
 
 @dataclass(frozen=True)
 class RunLimits:
@@ -116,15 +118,17 @@ class GradingClient(NotebookClient):
         return None
 
     def output(
-        self, outs: list[NotebookNode], msg: dict[str, Any], display_id: str | None,
+        self,
+        outs: list[NotebookNode],
+        msg: dict[str, Any],
+        display_id: str | None,
         cell_index: int,
-    ) -> NotebookNode | None:  # fmt: skip
+    ) -> NotebookNode | None:
         size = _output_size(msg)
         if self.record.output_truncated or size > self.output_budget:
             if not self.record.output_truncated:
                 self.record.output_truncated = True
-                outs.append(new_output("stream", name="stderr",
-                                       text="[grader: output limit reached, rest dropped]\n"))  # fmt: skip
+                outs.append(new_output("stream", name="stderr", text=TRUNCATION_NOTE))
             return None
         self.output_budget -= size
         return super().output(outs, msg, display_id, cell_index)
