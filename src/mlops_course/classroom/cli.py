@@ -14,13 +14,15 @@ from collections.abc import Callable, Sequence
 
 from mlops_course import __version__
 from mlops_course.classroom.assign import assign, check_assignments
-from mlops_course.classroom.catalog import load_catalog
+from mlops_course.classroom.catalog import Lesson, load_catalog
 from mlops_course.classroom.errors import CourseError
 from mlops_course.classroom.execute import DEFAULT_TIMEOUT_PER_CELL
 from mlops_course.classroom.release import release
 from mlops_course.classroom.reporting import progress_line, summary
 from mlops_course.classroom.runner import run_lessons
-from mlops_course.classroom.text import format_table
+from mlops_course.classroom.store import StoreResult, store_lessons
+from mlops_course.classroom.store_check import check_stored
+from mlops_course.classroom.text import display_path, format_table
 from mlops_course.paths import CourseRootNotFound
 
 PROG = "mlops-course"
@@ -150,6 +152,78 @@ def assign_exercises(args: argparse.Namespace) -> int:
     return EXIT_FAILED if out_of_sync else EXIT_OK
 
 
+def add_store(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "store",
+        help="re-execute walkthroughs and store their outputs diff-clean, or check them",
+        description="Re-execute notebooks/<slug>.ipynb statically (MLOPS_COURSE_STATIC=1) with "
+        "its own default parameters, strip papermill's and nbclient's run metadata and the "
+        "ipywidgets state, and replace the committed notebook only if the run succeeded. "
+        "With --check, execute nothing and exit 1 naming each walkthrough (default: every "
+        "written lesson) that is not stored clean.",
+    )
+    parser.add_argument("lessons", nargs="*", metavar="LESSON", help="lesson id or slug")
+    parser.add_argument("--all", action="store_true", help="every written lesson")
+    parser.add_argument(
+        "--check", action="store_true", help="only report notebooks not stored clean (for CI)"
+    )
+    parser.set_defaults(handler=store)
+
+
+def store(args: argparse.Namespace) -> int:
+    if args.all and args.lessons:
+        raise CourseError("give lesson ids or --all, not both.")
+    if args.check:
+        return _check_stored(args.lessons or None)
+    if not (args.all or args.lessons):
+        raise CourseError(
+            "give lesson ids or --all; store rewrites committed notebooks, so it picks none "
+            "by itself."
+        )
+    stored = store_lessons(args.lessons or None, on_finished=_print_stored)
+    failed = sum(not result.ok for _, result in stored)
+    if failed:
+        print(f"{failed} of {len(stored)} notebooks not stored", file=sys.stderr)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _print_stored(lesson: Lesson, result: StoreResult) -> None:
+    shown = display_path(result.notebook)
+    if result.ok:
+        done = "stored" if result.changed else "unchanged (already stored as this run gives it)"
+        print(f"lesson {lesson.id}: {shown} {done} ({result.duration:.1f} s)", flush=True)
+        return
+    if result.error is not None:
+        reason = f"it failed in {result.error}"
+    else:
+        # Only problems that storing cannot fix survive a successful run and cleaning.
+        reason = "the run left a notebook that " + "; it also ".join(
+            f"{problem.what}: {problem.fix}" if problem.fix else problem.what
+            for problem in result.problems
+        )
+    print(
+        f"lesson {lesson.id}: {shown} not stored, {reason}; the committed notebook is unchanged.",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def _check_stored(lesson_ids: list[str] | None) -> int:
+    checked = check_stored(lesson_ids)
+    for lesson, problems in checked.items():
+        for problem in problems:
+            print(
+                f"lesson {lesson.id}: {display_path(lesson.notebook)} {problem.what}; "
+                f"{problem.fix or f'run `{PROG} store {lesson.id}` and commit it'}.",
+                file=sys.stderr,
+            )
+    if any(checked.values()):
+        return EXIT_FAILED
+    count = f"{len(checked)} notebook{'s' if len(checked) != 1 else ''}"
+    print(f"every checked walkthrough is stored clean ({count})")
+    return EXIT_OK
+
+
 def add_release(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "release",
@@ -232,6 +306,7 @@ SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_list,
     add_run,
     add_assign,
+    add_store,
     add_release,
     add_grade,
 ]
