@@ -30,6 +30,7 @@ course: $(INSTALLED)
 test: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/mlops-course assign --check
+	$(BIN)/mlops-course store --check
 	MLOPS_COURSE_STATIC=1 $(BIN)/pytest -n $(JOBS) --dist loadscope tests notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 lab: $(INSTALLED)
