@@ -91,6 +91,7 @@ class GradingClient(NotebookClient):
         self.record = RunRecord()
         self.output_budget = limits.output_limit_bytes
         self._current_index = -1
+        self._idle_cells: set[int] = set()
         self.on_cell_executed = self._record_reply
 
     def _record_reply(self, cell: NotebookNode, cell_index: int, execute_reply: Any) -> None:
@@ -116,6 +117,14 @@ class GradingClient(NotebookClient):
         assert self.km is not None
         await self.km.interrupt_kernel()
         return None
+
+    def process_message(
+        self, msg: dict[str, Any], cell: NotebookNode, cell_index: int
+    ) -> NotebookNode | None:
+        content = msg.get("content", {})
+        if msg.get("msg_type") == "status" and content.get("execution_state") == "idle":
+            self._idle_cells.add(cell_index)
+        return super().process_message(msg, cell, cell_index)
 
     def output(
         self,
@@ -144,6 +153,13 @@ class GradingClient(NotebookClient):
                     self._current_index = index
                     try:
                         await self.async_execute_cell(cell, index)
+                        if index not in self._idle_cells:
+                            # The IOPub stream lost messages: zmq refuses one larger than
+                            # MAX_MESSAGE_BYTES, which only an over-sized output can be. The
+                            # stream stays down; verdicts come from the shell channel, so stop
+                            # waiting for IOPub after each cell.
+                            self.record.output_truncated = True
+                            self.iopub_timeout = 0
                     except DeadKernelError:
                         self.record.crashed_at = index
                         break

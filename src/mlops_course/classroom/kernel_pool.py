@@ -22,6 +22,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import zmq
+import zmq.asyncio
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Any, Bool, Instance, Integer
@@ -36,6 +38,7 @@ from mlops_course.classroom.sandbox import (
 )
 
 KERNEL_START_TIMEOUT = 60
+MAX_MESSAGE_BYTES = 16 * 1024**2  # one kernel message; outputs are capped well below this
 KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
 
 
@@ -91,6 +94,7 @@ class GradingKernel:
         if self.client is not None:
             with contextlib.suppress(Exception):
                 self.client.stop_channels()
+            self.client.context.destroy(linger=0)
         with contextlib.suppress(Exception):
             await self.manager.shutdown_kernel(now=True)
         with contextlib.suppress(Exception):
@@ -125,7 +129,12 @@ async def _start(kernel: GradingKernel, limits: ResourceLimits) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    kernel.client = manager.client()
+    # A private context whose sockets refuse messages beyond MAX_MESSAGE_BYTES: zmq drops
+    # such a message (and reconnects) before the grader holds a byte of it, so one huge
+    # print cannot take the grader's memory. Output past the cap is dropped anyway.
+    context = zmq.asyncio.Context()
+    context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+    kernel.client = manager.client(context=context)
     kernel.client.start_channels()
     await kernel.client.wait_for_ready(timeout=KERNEL_START_TIMEOUT)
 
