@@ -133,7 +133,11 @@ def _empty_code_cells(notebook: nbformat.NotebookNode, kernel: str) -> list[Prob
         return []
     # nbclient skips an empty cell, so it never gets an execution count.
     return [
-        Problem(f"has an empty code cell ({_cell_list(empty)})", "delete it (no run executes it)")
+        Problem(
+            f"has {'an empty code cell' if len(empty) == 1 else 'empty code cells'} "
+            f"({_cell_list(empty)})",
+            f"delete {'it' if len(empty) == 1 else 'them'} (no run executes an empty cell)",
+        )
     ]
 
 
