@@ -15,6 +15,7 @@ from grading_helpers import GRADING_COURSE, submission_folder
 
 from mlops_course.classroom.batch import grade_lesson
 from mlops_course.classroom.gradebook import Gradebook
+from mlops_course.classroom.sandbox import KERNEL_UID_BASE, KERNELS_PER_PROCESS
 
 STUDENTS = {f"student {n:02d}": fixture for n, fixture in enumerate(
     ["solved", "wrong-q1", "wrong-q2", "untouched-exercise", "solved", "wrong-q1", "solved"]
@@ -38,6 +39,14 @@ def rows(gradebook_path: Path) -> int:
         return 0
 
 
+def kernels_of(grader_pid: int) -> list[str]:
+    """Live processes running as one of the kernel uids that grader process handed out."""
+    first = KERNEL_UID_BASE + (grader_pid % 4_000_000) * KERNELS_PER_PROCESS
+    listing = subprocess.run(["ps", "-eo", "uid=,pid="], capture_output=True, text=True).stdout
+    return [line for line in listing.splitlines()
+            if first <= int(line.split()[0]) < first + KERNELS_PER_PROCESS]  # fmt: skip
+
+
 def test_sigkill_mid_batch_then_rerun_matches_an_uninterrupted_run(tmp_path: Path) -> None:
     folder = submission_folder(tmp_path / "in", STUDENTS)
     grade_lesson("00", folder, tmp_path / "uninterrupted.db", root=GRADING_COURSE)
@@ -55,6 +64,11 @@ def test_sigkill_mid_batch_then_rerun_matches_an_uninterrupted_run(tmp_path: Pat
     grader.wait()
     finished_before_kill = rows(killed)
     assert 2 <= finished_before_kill < len(STUDENTS)
+    # The kernels die with the grader (PR_SET_PDEATHSIG on their bwrap); give it a moment.
+    deadline = time.monotonic() + 10
+    while kernels_of(grader.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert kernels_of(grader.pid) == []
 
     rerun = grade_lesson("00", folder, killed, root=GRADING_COURSE)
     assert len(rerun.skipped) == finished_before_kill

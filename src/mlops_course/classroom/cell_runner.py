@@ -88,6 +88,7 @@ class GradingClient(NotebookClient):
             iopub_timeout=2,
         )
         self.kc = kernel.client
+        self.kernel = kernel
         self.record = RunRecord()
         self.output_budget = limits.output_limit_bytes
         self._current_index = -1
@@ -114,8 +115,9 @@ class GradingClient(NotebookClient):
                 "Cell ignored the interrupt", timeout, cell
             )
         self.record.timed_out_cells.append(self._current_index)
-        assert self.km is not None
-        await self.km.interrupt_kernel()
+        if not self.kernel.interrupt_hard():
+            assert self.km is not None
+            await self.km.interrupt_kernel()
         return None
 
     def process_message(

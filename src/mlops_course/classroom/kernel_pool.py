@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -89,6 +90,34 @@ class GradingKernel:
     workdir: Path
     sandboxed: bool
 
+    def interrupt_hard(self) -> bool:
+        """Interrupt a runaway cell, even a fork bomb; False if the kernel was not found.
+
+        The kernel is frozen (SIGSTOP), every process it started is killed, SIGINT is left
+        pending and the kernel resumes: its next bytecode raises KeyboardInterrupt before it
+        can fork again. An interrupt request over the control channel would not do: with
+        the process limit full of children the kernel cannot start the thread that answers.
+        """
+        launched = self.manager.provisioner.pid if self.manager.provisioner else None
+        if launched is None:
+            return False
+        children = _children_by_parent()
+        # bwrap's own command lines name ipykernel too; the kernel is the one that is not bwrap.
+        kernel = next((pid for pid in [launched, *_descendants(launched, children)]
+                       if _is_kernel(_cmdline(pid))), None)  # fmt: skip
+        if kernel is None:
+            return False
+        try:
+            os.kill(kernel, signal.SIGSTOP)
+            for pid in _descendants(kernel, _children_by_parent()):
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+            os.kill(kernel, signal.SIGINT)
+        finally:
+            with contextlib.suppress(OSError):
+                os.kill(kernel, signal.SIGCONT)
+        return True
+
     async def shutdown(self) -> None:
         """Kill the kernel (everything in its PID namespace dies with it) and drop its folder."""
         if self.client is not None:
@@ -100,6 +129,42 @@ class GradingKernel:
         with contextlib.suppress(Exception):
             await self.manager.cleanup_resources()
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def _children_by_parent() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])  # the command may hold spaces and ")"
+        children.setdefault(parent, []).append(int(entry.name))
+    return children
+
+
+def _descendants(pid: int, children: dict[int, list[int]]) -> list[int]:
+    """All processes below `pid`, breadth first."""
+    found, queue = [], list(children.get(pid, []))
+    while queue:
+        current = queue.pop(0)
+        found.append(current)
+        queue += children.get(current, [])
+    return found
+
+
+def _is_kernel(cmdline: bytes) -> bool:
+    program = cmdline.split(b"\0", 1)[0]
+    return b"ipykernel" in cmdline and not program.endswith((b"bwrap", b"setpriv"))
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 async def start_grading_kernel(

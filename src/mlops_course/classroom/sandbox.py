@@ -49,7 +49,13 @@ class ResourceLimits:
     cpu_seconds: int = 600  # RLIMIT_CPU: SIGXCPU ends a kernel that spins past it
 
     def apply(self) -> None:
-        """Set the limits on the current process (run in the child before exec)."""
+        """Set the limits on the current process (run in the child before exec).
+
+        Also asks the kernel to SIGKILL this process when the grader dies: bwrap's
+        --die-with-parent only covers the sandbox below bwrap, not bwrap itself, and a
+        grader killed with SIGKILL would otherwise leave its kernels running.
+        """
+        _kill_me_when_parent_dies()
         for limit, value in (
             (resource.RLIMIT_AS, self.memory_bytes),
             (resource.RLIMIT_NPROC, self.max_processes),
@@ -58,6 +64,17 @@ class ResourceLimits:
             (resource.RLIMIT_CORE, 0),
         ):
             resource.setrlimit(limit, (value, value))
+
+
+def _kill_me_when_parent_dies() -> None:
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() == 1:  # the grader died before prctl took effect
+        os._exit(1)
 
 
 @dataclass(frozen=True)
