@@ -36,6 +36,7 @@ def plot_distribution(grades: list[SubmissionGrade], path: Path, title: str = ""
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     maximum = max((grade.max_score for grade in grades), default=1) or 1
     figure, axes = plt.subplots(figsize=(6, 3.5), dpi=100)
@@ -43,6 +44,7 @@ def plot_distribution(grades: list[SubmissionGrade], path: Path, title: str = ""
     axes.hist([grade.score for grade in grades], bins=bins, color="#4c72b0", edgecolor="white")
     axes.set_xlabel(f"score (of {maximum:g})")
     axes.set_ylabel("submissions")
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_title(title or "Grade distribution")
     figure.tight_layout()
     path = Path(path)
