@@ -120,3 +120,12 @@ def test_notebook_over_the_size_cap_is_too_large_without_reading_it(tmp_path: Pa
     payload = read_submission(Submission("carol", big))
     assert payload.content is None and "too large (50.0 MB" in payload.problem
     assert len(payload.sha256) == 64
+
+
+def test_oversized_zip_entry_is_not_extracted(tmp_path: Path) -> None:
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
+        zipped.writestr(f"dan/{EXERCISE_NAME}", b" " * 3000)
+    [submission] = collect_submissions(archive, EXERCISE_NAME, tmp_path, max_bytes=1000)
+    assert submission.path is None and "too large" in submission.problem
+    assert not list(tmp_path.rglob(EXERCISE_NAME))

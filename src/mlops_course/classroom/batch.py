@@ -100,8 +100,10 @@ def grade_lesson(
     try:
         with Gradebook(gradebook_path) as gradebook:
             pending = []
-            for submission in collect_submissions(Path(submissions), job.exercise_name, scratch):
-                payload = read_submission(submission, job.limits.max_notebook_bytes)
+            limit = job.limits.max_notebook_bytes
+            for submission in collect_submissions(Path(submissions), job.exercise_name, scratch,
+                                                  limit):  # fmt: skip
+                payload = read_submission(submission, limit)
                 if payload.sha256 and gradebook.is_graded(job.lesson, payload.student_id,
                                                           payload.sha256):  # fmt: skip
                     result.skipped.append(payload.student_id)

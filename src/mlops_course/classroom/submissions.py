@@ -73,8 +73,13 @@ def student_slug(student_id: str) -> str:
     return f"{readable}-{digest}"
 
 
-def collect_submissions(source: Path, exercise_name: str, scratch: Path) -> list[Submission]:
-    """List every student in `source` (a folder or a zip extracted below `scratch`)."""
+def collect_submissions(
+    source: Path, exercise_name: str, scratch: Path, max_bytes: int = MAX_NOTEBOOK_BYTES
+) -> list[Submission]:
+    """List every student in `source` (a folder or a zip extracted below `scratch`).
+
+    A zip entry over `max_bytes` is not extracted; it comes back with its problem set.
+    """
     if not source.exists():
         raise SubmissionsError(
             f"{source} does not exist; pass the folder or zip of submissions you collected."
@@ -82,7 +87,7 @@ def collect_submissions(source: Path, exercise_name: str, scratch: Path) -> list
     if source.is_dir():
         return _from_folder(source, exercise_name)
     if zipfile.is_zipfile(source):
-        return _from_zip(source, exercise_name, scratch)
+        return _from_zip(source, exercise_name, scratch, max_bytes)
     raise SubmissionsError(
         f"{source} is neither a folder nor a zip file; pass a folder of "
         f"<student_id>/{exercise_name} or the zip your LMS exported."
@@ -113,7 +118,9 @@ def _missing(student_folder: Path, exercise_name: str) -> str:
     return f"no file named {exercise_name}{found}"
 
 
-def _from_zip(archive: Path, exercise_name: str, scratch: Path) -> list[Submission]:
+def _from_zip(
+    archive: Path, exercise_name: str, scratch: Path, max_bytes: int
+) -> list[Submission]:
     try:
         with zipfile.ZipFile(archive) as zipped:
             members = zipped.infolist()
@@ -123,7 +130,7 @@ def _from_zip(archive: Path, exercise_name: str, scratch: Path) -> list[Submissi
                     f"{archive} unpacks to {declared / 1024**3:.1f} GiB, more than the "
                     f"{MAX_ARCHIVE_BYTES / 1024**3:.0f} GiB the grader accepts; split the export."
                 )
-            return _extract_notebooks(zipped, members, exercise_name, scratch)
+            return _extract_notebooks(zipped, members, exercise_name, scratch, max_bytes)
     except zipfile.BadZipFile as error:
         raise SubmissionsError(
             f"{archive} is a damaged zip ({error}); export the submissions again."
@@ -140,7 +147,11 @@ def _zip_parts(member: zipfile.ZipInfo) -> tuple[str, ...] | None:
 
 
 def _extract_notebooks(
-    zipped: zipfile.ZipFile, members: list[zipfile.ZipInfo], exercise_name: str, scratch: Path
+    zipped: zipfile.ZipFile,
+    members: list[zipfile.ZipInfo],
+    exercise_name: str,
+    scratch: Path,
+    max_bytes: int,
 ) -> list[Submission]:
     submissions: list[Submission] = []
     entries: dict[str, zipfile.ZipInfo] = {}
@@ -158,16 +169,18 @@ def _extract_notebooks(
             continue
         entries.setdefault(parts[-2], member)
     for student_id, member in sorted(entries.items()):
-        if member.file_size > MAX_NOTEBOOK_BYTES:
-            submissions.append(Submission(student_id, None, _too_large(member.file_size)))
+        if member.file_size > max_bytes:
+            problem = _too_large(member.file_size, max_bytes)
+            submissions.append(Submission(student_id, None, problem))
             continue
         target = scratch / student_slug(student_id) / exercise_name
         target.parent.mkdir(parents=True, exist_ok=True)
-        if _copy_bounded(zipped, member, target, MAX_NOTEBOOK_BYTES):
+        if _copy_bounded(zipped, member, target, max_bytes):
             submissions.append(Submission(student_id, target))
         else:
             target.unlink(missing_ok=True)
-            submissions.append(Submission(student_id, None, _too_large(MAX_NOTEBOOK_BYTES + 1)))
+            problem = _too_large(max_bytes + 1, max_bytes)
+            submissions.append(Submission(student_id, None, problem))
     return submissions
 
 
@@ -184,10 +197,10 @@ def _copy_bounded(zipped: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path
     return True
 
 
-def _too_large(size: int) -> str:
+def _too_large(size: int, limit: int) -> str:
     return (
         f"the notebook is too large ({size / 1024**2:.1f} MB, the limit is "
-        f"{MAX_NOTEBOOK_BYTES / 1024**2:.0f} MB); clear its outputs and submit it again"
+        f"{limit / 1024**2:.0f} MB); clear its outputs and submit it again"
     )
 
 
@@ -201,7 +214,8 @@ def read_submission(submission: Submission, max_bytes: int = MAX_NOTEBOOK_BYTES)
             digest.update(chunk)
     size = submission.path.stat().st_size
     if size > max_bytes:
-        return Payload(submission.student_id, None, digest.hexdigest(), _too_large(size))
+        problem = _too_large(size, max_bytes)
+        return Payload(submission.student_id, None, digest.hexdigest(), problem)
     return Payload(submission.student_id, submission.path.read_bytes(), digest.hexdigest())
 
 
