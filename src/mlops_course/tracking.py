@@ -3,8 +3,9 @@
 Every lesson and the runner log to `runs/mlflow.db` under the course root, with artifacts
 under `runs/mlartifacts/`, so students find all their runs in one place whatever folder a
 notebook ran in. `MLFLOW_TRACKING_URI` in the environment overrides this (a class's shared
-server). Only the plumbing lives here; lessons call `mlflow.*` themselves for everything
-they teach.
+server); there `MLFLOW_WORKSPACE` names the student's own MLflow workspace, created on first
+use, so that students sharing a server never share an experiment or a model name. Only the
+plumbing lives here; lessons call `mlflow.*` themselves for everything they teach.
 
 MLflow is imported inside the functions: `import mlops_course.tracking` stays cheap.
 """
@@ -31,12 +32,17 @@ if TYPE_CHECKING:
     import pandas as pd
 
 TRACKING_URI_ENV = "MLFLOW_TRACKING_URI"
+WORKSPACE_ENV = "MLFLOW_WORKSPACE"
 STORE_FILENAME = "mlflow.db"
 ARTIFACTS_DIRNAME = "mlartifacts"
 DEFAULT_EXPERIMENT = "mlops-course"
 SQLITE_PREFIX = "sqlite:///"
 LINEAGE_PACKAGES = ("mlflow", "scikit-learn", "pandas", "numpy", "papermill")
 UNKNOWN = "unknown"
+
+
+class TrackingSetupError(RuntimeError):
+    """The tracking settings in the environment cannot work; the message says the fix."""
 
 
 def tracking_uri() -> str:
@@ -52,13 +58,15 @@ def configure(experiment: str | None = None) -> str:
 
     Gets or creates the experiment (default "mlops-course"); for a SQLite store its
     artifacts go to `mlartifacts/<experiment>/` beside the database, never to a `./mlruns`
-    in the notebook's folder. Returns the experiment id.
+    in the notebook's folder. On a server, with `MLFLOW_WORKSPACE` set, the experiment lives
+    in that workspace, which is created first if need be. Returns the experiment id.
     """
     import mlflow
 
     uri = tracking_uri()
     mlflow.set_tracking_uri(uri)
     name = experiment or DEFAULT_EXPERIMENT
+    _ensure_workspace(uri)
     with _store_initialised(uri):
         experiment_id = _get_or_create_experiment(uri, name)
     mlflow.set_experiment(experiment_id=experiment_id)
@@ -180,6 +188,47 @@ def _get_or_create_experiment(uri: str, name: str) -> str:
         if found is None:
             raise
         return found.experiment_id
+
+
+def _ensure_workspace(uri: str) -> None:
+    """Create the student's workspace on a class's tracking server the first time it is used.
+
+    `mlops-course tracking-server` runs MLflow with workspaces; each student's environment
+    names theirs in MLFLOW_WORKSPACE. A local store has no workspaces, so this does nothing.
+    """
+    workspace = os.environ.get(WORKSPACE_ENV, "").strip()
+    if not workspace or not uri.startswith(("http://", "https://")):
+        return
+    import mlflow
+    from mlflow.exceptions import MlflowException
+
+    try:
+        mlflow.get_workspace(workspace)
+        return
+    except MlflowException as error:
+        if error.error_code != "RESOURCE_DOES_NOT_EXIST":
+            raise _workspace_error(workspace, uri, error) from None
+    try:
+        mlflow.create_workspace(workspace)
+    except MlflowException as error:
+        # Two kernels of one student may create it at once; the loser finds it made.
+        if error.error_code != "RESOURCE_ALREADY_EXISTS":
+            raise _workspace_error(workspace, uri, error) from None
+
+
+def _workspace_error(workspace: str, uri: str, error: Exception) -> Exception:
+    code = getattr(error, "error_code", "")
+    if code == "FEATURE_DISABLED":
+        return TrackingSetupError(
+            f"{WORKSPACE_ENV}={workspace} is set but the tracking server {uri} has no "
+            f"workspaces; start it with `mlops-course tracking-server` or unset {WORKSPACE_ENV}."
+        )
+    if code == "INVALID_PARAMETER_VALUE":
+        return TrackingSetupError(
+            f"{WORKSPACE_ENV}={workspace!r} is not a valid MLflow workspace name; use lowercase "
+            "letters, digits and inner hyphens, like 'alice-smith'."
+        )
+    return error
 
 
 def _git_state() -> tuple[str, str]:

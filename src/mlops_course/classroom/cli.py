@@ -287,6 +287,77 @@ def grade(args: argparse.Namespace) -> int:
     return EXIT_FAILED if any(g.status == ERROR for g in result.graded) else EXIT_OK
 
 
+def add_tracking_server(commands: argparse._SubParsersAction) -> None:
+    from mlops_course.classroom.tracking_server import DEFAULT_HOST, DEFAULT_PORT
+
+    parser = commands.add_parser(
+        "tracking-server",
+        help="run a shared MLflow tracking server for a class (until Ctrl-C)",
+        description="Start `mlflow server` with one MLflow workspace per student: SQLite "
+        "(default: runs/tracking-server/) or PostgreSQL for runs, artifacts proxied through "
+        "the server. Students set MLFLOW_TRACKING_URI to its URL and MLFLOW_WORKSPACE to "
+        "their id; their lessons then log there, each in their own workspace.",
+    )
+    parser.add_argument(
+        "--host", default=DEFAULT_HOST, help=f"interface (default: {DEFAULT_HOST}; 0.0.0.0: all)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"TCP port (default: {DEFAULT_PORT})"
+    )
+    parser.add_argument(
+        "--store",
+        metavar="DIR",
+        help="folder of mlflow.db and mlartifacts/ (default: runs/tracking-server/)",
+    )
+    parser.add_argument(
+        "--backend-store-uri",
+        metavar="URI",
+        help="keep runs in this sqlite:/// or postgresql://user:password@host/db database instead",
+    )
+    parser.add_argument(
+        "--artifacts-destination",
+        metavar="URI",
+        help="keep artifacts in this folder or s3:// or gs:// URI instead",
+    )
+    parser.add_argument("--workers", type=_positive(int), help="server worker processes")
+    parser.add_argument(
+        "--allowed-hosts",
+        metavar="HOSTS",
+        help="the host names students use to reach it, "
+        "comma-separated (MLflow refuses names other than localhost and private IPs)",
+    )
+    parser.set_defaults(handler=tracking_server)
+
+
+def tracking_server(args: argparse.Namespace) -> int:
+    from mlops_course.classroom.tracking_server import server_settings, start_tracking_server
+
+    settings = server_settings(
+        host=args.host,
+        port=args.port,
+        store=args.store,
+        backend_store_uri=args.backend_store_uri,
+        artifacts_destination=args.artifacts_destination,
+        workers=args.workers,
+        allowed_hosts=args.allowed_hosts,
+    )
+    server = start_tracking_server(settings)
+    print(
+        f"MLflow tracking server on {settings.url} (runs: {settings.backend_store_uri}, "
+        f"artifacts: {settings.artifacts_destination}).\n"
+        f"Each student sets: MLFLOW_TRACKING_URI={settings.student_url} "
+        "MLFLOW_WORKSPACE=<their id: lowercase letters, digits, hyphens>\n"
+        "Press Ctrl-C to stop it.",
+        flush=True,
+    )
+    try:
+        return server.process.wait()
+    except KeyboardInterrupt:
+        return EXIT_OK
+    finally:
+        server.stop()
+
+
 def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
     """An argparse type: a number of `kind` greater than zero."""
 
@@ -309,6 +380,7 @@ SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_store,
     add_release,
     add_grade,
+    add_tracking_server,
 ]
 
 if __name__ == "__main__":
