@@ -1,0 +1,133 @@
+"""Lesson 04's exercise graded for real, with the course's grading parameters.
+
+Submissions are the generated exercise with answer cells filled in: the solution's own
+answers (full marks), nothing (zero), the solution with one plausible mistake per question
+(loses exactly that question's points), and answers hard-coded from a run with the default
+parameters: the q2 accuracies typed in, and the gate's margin written as 0.05 instead of
+`margin_eur`. Grading runs with another seed and another margin and recall floor, so both
+lose their question's points.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from mlops_course.classroom.authoring import read_solution
+from mlops_course.classroom.batch import grade_lesson
+from mlops_course.classroom.catalog import load_catalog
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+LESSON = load_catalog(REPOSITORY).lesson("04")
+SOLUTION = read_solution(LESSON.solution)
+MARKERS = {"### BEGIN SOLUTION", "### END SOLUTION"}
+POINTS = {"q1": 2, "q2": 2, "q3": 2, "q4": 2, "q5": 2}
+
+# The q2 accuracies of a run with the default parameters, typed in (the first is checked below).
+DEFAULT_MAJORITY_ACCURACY = 0.8510222685245474
+DEFAULT_MODEL_ACCURACY = 0.8680166688370882
+
+# One change of the solution per case: {case: (answer cell id, solution text, changed text)}.
+CHANGES = {
+    # the total cost of the test days instead of the cost per order
+    "wrong-q1": ("q1-answer", "needless) / len(late))", "needless))"),
+    # the baseline's accuracy on the days it was fitted on
+    "wrong-q2": ("q2-answer", "majority.score(test[FEATURES], test[TARGET])",
+                 "majority.score(training[FEATURES], training[TARGET])"),
+    # on a tie, the largest threshold wins
+    "wrong-q3": ("q3-answer", "float(min(threshold for threshold",
+                 "float(max(threshold for threshold"),
+    # a 90 % interval
+    "wrong-q4": ("q4-answer", "[2.5, 97.5]", "[5, 95]"),
+    # beating the baseline is enough; the champion is forgotten
+    "wrong-q5": ("q5-answer", 'and cost <= champion["expected_cost"] - margin_eur\n', ""),
+    "hard-coded-q2": ("q2-answer",
+                      "majority_accuracy = majority.score(test[FEATURES], test[TARGET])\n"
+                      "model_accuracy = model.score(test[FEATURES], test[TARGET])",
+                      f"majority_accuracy = {DEFAULT_MAJORITY_ACCURACY!r}\n"
+                      f"model_accuracy = {DEFAULT_MODEL_ACCURACY!r}"),
+    "hard-coded-margin-q5": ("q5-answer", 'baseline["expected_cost"] - margin_eur',
+                             'baseline["expected_cost"] - 0.05'),
+}  # fmt: skip
+LOST = {"solved": set(), "untouched-exercise": set(POINTS)} | {
+    case: {case.rsplit("-", 1)[1]} for case in CHANGES
+}
+
+
+def solution_answers() -> dict[str, str]:
+    """The solution's answer cells by id, markers removed: what a perfect student writes."""
+    answers = {}
+    for question in SOLUTION.questions:
+        for index in question.answer_cells:
+            cell = SOLUTION.notebook.cells[index]
+            lines = [line for line in cell.source.splitlines() if line.strip() not in MARKERS]
+            answers[cell.id] = "\n".join(lines)
+    return answers
+
+
+def submission(case: str) -> nbformat.NotebookNode:
+    exercise = nbformat.read(LESSON.exercise, as_version=4)
+    if case == "untouched-exercise":
+        return exercise
+    answers = solution_answers()
+    if case in CHANGES:
+        cell_id, right, changed = CHANGES[case]
+        assert answers[cell_id].count(right) == 1, f"{cell_id} no longer holds {right!r}"
+        answers[cell_id] = answers[cell_id].replace(right, changed)
+    for cell in exercise.cells:
+        if cell.id in answers:
+            cell.source = answers[cell.id]
+    return exercise
+
+
+@pytest.fixture(scope="module")
+def grades(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    folder = tmp_path_factory.mktemp("lesson-04")
+    for case in LOST:
+        (folder / "in" / case).mkdir(parents=True)
+        nbformat.write(submission(case), folder / "in" / case / LESSON.exercise.name)
+    result = grade_lesson("04", folder / "in", folder / "gradebook.db", root=REPOSITORY, jobs=2)
+    return {grade.student_id: grade for grade in result.graded}
+
+
+@pytest.mark.parametrize("case", LOST)
+def test_each_submission_loses_exactly_its_wrong_questions(grades: dict, case: str) -> None:
+    grade = grades[case]
+    assert grade.status == "graded", grade.reason
+    earned = {score.question: score.points for score in grade.questions}
+    expected = {question: 0 if question in LOST[case] else points
+                for question, points in POINTS.items()}
+    failing = [(test.question, test.name, test.message) for test in grade.tests if not test.passed]
+    assert earned == expected, failing
+
+
+def test_points_add_up_to_the_lesson() -> None:
+    assert {question.id: question.points for question in SOLUTION.questions} == POINTS
+    assert sum(POINTS.values()) == LESSON.points
+
+
+def test_grading_changes_the_parameters_the_hard_coded_answers_depend_on() -> None:
+    import papermill
+
+    declared = papermill.inspect_notebook(str(LESSON.solution))
+    defaults = {name: float(spec["default"]) for name, spec in declared.items()}
+    assert defaults["margin_eur"] == 0.05, "hard-coded-margin-q5 writes the default margin"
+    for name in ("seed", "margin_eur", "min_recall"):
+        assert LESSON.grading_parameters[name] != defaults[name], f"grading keeps {name}"
+
+
+def test_the_hard_coded_accuracies_are_right_under_the_default_parameters() -> None:
+    # So that hard-coded-q2 losing its points shows the grading parameters at work.
+    import papermill
+
+    from mlops_course.world import TARGET, generate
+
+    declared = papermill.inspect_notebook(str(LESSON.solution))
+    given = {name: int(declared[name]["default"]) for name in ("seed", "days", "orders_per_day",
+                                                              "train_days", "validation_days")}
+    orders = generate(seed=given["seed"], days=given["days"],
+                      orders_per_day=given["orders_per_day"]).orders
+    test_days = orders[orders["day"] >= given["train_days"] + given["validation_days"]]
+    assert 1 - test_days[TARGET].mean() == pytest.approx(DEFAULT_MAJORITY_ACCURACY, rel=1e-12)
