@@ -1,0 +1,163 @@
+"""Lesson 03's exercise through the real grader, which gives each notebook a fresh MLflow store.
+
+Submissions are the generated exercise with answer cells filled in: the solution's own
+answers (full marks), nothing (zero), the solution with one plausible mistake in one
+question (loses exactly that question's points), and q3/q4 answers typed in from a run
+with the default parameters (full marks there, but q3 and q4 fail under the grading
+parameters).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from mlops_course.classroom.authoring import read_solution
+from mlops_course.classroom.batch import grade_lesson
+from mlops_course.classroom.catalog import load_catalog
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+LESSON = load_catalog(REPOSITORY).lesson("03")
+SOLUTION = read_solution(LESSON.solution)
+POINTS = {question.id: question.points for question in SOLUTION.questions}
+MARKERS = {"### BEGIN SOLUTION", "### END SOLUTION"}
+
+# One plausible mistake per question: {question: (answer cell id, solution text, wrong text)}.
+MISTAKES = {
+    # logs the features without the target: the record no longer names the rows it trained on
+    "q1": ("q1-answer", 'from_pandas(training, name="training orders", targets=TARGET)',
+           'from_pandas(training[FEATURES], name="training orders")'),
+    # the parent run gets another name than the one asked for
+    "q2": ("q2-answer", 'start_run(run_name="sweep")', 'start_run(run_name="tree sweep")'),
+    # forgets the capacity: the cheapest run overall flags too many orders
+    "q3": ("q3-answer", " and metrics.flag_rate <= {max_flag_rate}", ""),
+    # the spread of the means measured as their standard deviation
+    "q4": ("q4-answer", "means.max() - means.min()", "means.std()"),
+    # rebuilds the data of this notebook's world instead of the recorded one
+    "q5": ("q5-answer", 'recorded_training, _ = split(params["seed"], ',
+           "recorded_training, _ = split(seed, "),
+}  # fmt: skip
+
+# What a run with the default parameters (seed 42, 120 days) answers, typed in.
+HARD_CODED_FROM_DEFAULTS = {
+    "q3-answer": """
+best_settings = {"max_depth": 6, "min_samples_leaf": 1}
+best_run_id = mlflow.search_runs(
+    experiment_names=[EXPERIMENT],
+    filter_string=f"tags.mlflow.parentRunId = '{sweep_id}' "
+    "and params.max_depth = '6' and params.min_samples_leaf = '1'",
+)["run_id"].iloc[0]
+""",
+    "q4-answer": """
+parameter_effect = pd.Series(
+    {"max_depth": 0.25048017173200776, "min_samples_leaf": 0.14297819455428762}
+)
+most_important_parameter = "max_depth"
+""",
+}
+
+
+def solution_answers() -> dict[str, str]:
+    """The solution's answer cells by id, markers removed: what a perfect student writes."""
+    answers = {}
+    for question in SOLUTION.questions:
+        for index in question.answer_cells:
+            cell = SOLUTION.notebook.cells[index]
+            lines = [line for line in cell.source.splitlines() if line.strip() not in MARKERS]
+            answers[cell.id] = "\n".join(lines)
+    return answers
+
+
+def with_mistake(question: str) -> dict[str, str]:
+    answers = solution_answers()
+    cell_id, right, wrong = MISTAKES[question]
+    assert answers[cell_id].count(right) == 1, f"{cell_id} no longer holds {right!r}"
+    answers[cell_id] = answers[cell_id].replace(right, wrong)
+    return answers
+
+
+CASES = {
+    "solved": (solution_answers, POINTS),
+    "untouched-exercise": (dict, dict.fromkeys(POINTS, 0.0)),
+    **{f"wrong-{q}": (lambda q=q: with_mistake(q), {**POINTS, q: 0.0}) for q in MISTAKES},
+    "hard-coded-from-defaults": (lambda: {**solution_answers(), **HARD_CODED_FROM_DEFAULTS},
+                                 {**POINTS, "q3": 0.0, "q4": 0.0}),
+}  # fmt: skip
+
+
+def grade(tmp: Path, cases: list[str], root: Path = REPOSITORY) -> dict:
+    """Grade the exercise filled in with each case's answers; the grades by case name."""
+    for case in cases:
+        notebook = nbformat.read(LESSON.exercise, as_version=4)
+        answers = CASES[case][0]()
+        for cell in notebook.cells:
+            cell.source = answers.get(cell.id, cell.source).strip()
+        (tmp / "submissions" / case).mkdir(parents=True)
+        nbformat.write(notebook, tmp / "submissions" / case / LESSON.exercise.name)
+    result = grade_lesson("03", tmp / "submissions", tmp / "gradebook.db", jobs=2, root=root)
+    return {graded.student_id: graded for graded in result.graded}
+
+
+def scores(graded) -> dict[str, float]:
+    assert graded.status == "graded", graded.reason
+    return {question.question: question.points for question in graded.questions}
+
+
+def failures(graded) -> list[tuple[str, str]]:
+    return [(test.name, test.message) for test in graded.tests if not test.passed]
+
+
+@pytest.fixture(scope="module")
+def grades(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return grade(tmp_path_factory.mktemp("lesson-03"), list(CASES))
+
+
+def test_every_question_has_a_mistake_and_grading_draws_another_world() -> None:
+    assert MISTAKES.keys() == POINTS.keys()
+    assert LESSON.grading_parameters["seed"] != LESSON.parameters["seed"]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_lesson_03_scores(grades: dict, case: str) -> None:
+    assert scores(grades[case]) == CASES[case][1], failures(grades[case])
+
+
+def test_the_solution_passes_every_public_and_hidden_test(grades: dict) -> None:
+    assert not failures(grades["solved"])
+    assert sum(scores(grades["solved"]).values()) == LESSON.points
+
+
+def test_hard_coded_answers_fail_only_their_hidden_tests(grades: dict) -> None:
+    failed = [test for test in grades["hard-coded-from-defaults"].tests if not test.passed]
+    assert {test.question for test in failed} == {"q3", "q4"}
+    assert all(test.hidden for test in failed), failures(grades["hard-coded-from-defaults"])
+
+
+def course_grading_with_defaults(root: Path) -> Path:
+    """A course root in which lesson 03 is graded with its default parameters."""
+    text = (REPOSITORY / "course" / "course.toml").read_text()
+    head, lesson_03 = text.split('slug = "03-experiment-tracking"')
+    grading, rest = lesson_03.split("[lessons.grading_parameters]\n")[1].split("\n\n", 1)
+    defaults = "\n".join(f"{name} = {value!r}" for name, value in LESSON.parameters.items())
+    assert tomllib.loads(grading).keys() <= LESSON.parameters.keys()
+    lesson_03 = lesson_03.replace(grading, defaults, 1)
+    (root / "course").mkdir(parents=True)
+    catalog = head + 'slug = "03-experiment-tracking"' + lesson_03
+    (root / "course" / "course.toml").write_text(catalog)
+    (root / "solutions").mkdir()
+    (root / "solutions" / LESSON.solution.name).write_bytes(LESSON.solution.read_bytes())
+    for written in load_catalog(REPOSITORY).lessons:
+        if written.status == "written":  # the catalog refuses a written lesson without its notebook
+            stand_in = root / written.notebook.relative_to(REPOSITORY)
+            stand_in.parent.mkdir(parents=True, exist_ok=True)
+            stand_in.write_text("{}")
+    return root
+
+
+def test_hard_coded_answers_are_right_for_the_default_parameters(tmp_path: Path) -> None:
+    root = course_grading_with_defaults(tmp_path / "course-root")
+    graded = grade(tmp_path, ["hard-coded-from-defaults"], root=root)["hard-coded-from-defaults"]
+    assert scores(graded) == POINTS, failures(graded)
