@@ -42,6 +42,7 @@ EXPECTED = {
     "kills-its-own-kernel": ("crashed", 0.0, "the kernel died"),
     "prints-fake-passed-lines": ("graded", 0.0, ""),
     "redefines-check-and-helpers": ("graded", 0.0, ""),
+    "rebinds-parameters": ("graded", FULL_MARKS - 2, ""),
     "edited-test-and-setup-cells": ("graded", FULL_MARKS, ""),
     "deleted-test-cell": ("graded", FULL_MARKS, ""),
     "duplicated-cell-ids": ("graded", FULL_MARKS, ""),

@@ -150,6 +150,13 @@ def build_graded_notebook(job: GradingJob, notebook: NotebookNode) -> tuple[Note
         notebook, job.parameters, kernel_name=job.kernel_name, language="python"
     )
     graded.cells.append(new_code_cell(FRESH_HELPERS_SOURCE, metadata={GRADER_CELL_KEY: "helpers"}))
+    # Run the grading parameters once more right before the tests: a student who rebinds
+    # `seed` or `days` after the parameters cell must not steer what the tests recompute.
+    injected = [c for c in graded.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    if injected:
+        graded.cells.append(
+            new_code_cell(injected[0].source, metadata={GRADER_CELL_KEY: "parameters"})
+        )
     placed = []
     for question in job.questions:
         for test in question.tests:
