@@ -1,35 +1,38 @@
 """Lesson 04's exercise graded for real, with the course's grading parameters.
 
-Submissions are the generated exercise with answer cells filled in: the solution's own
-answers (full marks), nothing (zero), the solution with one plausible mistake per question
-(loses exactly that question's points), and answers hard-coded from a run with the default
-parameters: the q2 accuracies typed in, and the gate's margin written as 0.05 instead of
-`margin_eur`. Grading runs with another seed and another margin and recall floor, so both
-lose their question's points.
+Submissions: the solution's own answers (full marks), the untouched exercise (zero), the
+solution with one plausible mistake per question (loses exactly that question's points),
+and answers hard-coded from a run with the default parameters: the q2 accuracies typed
+in, and the gate's margin written as 0.05 instead of `margin_eur`. Grading runs with
+another seed, margin and recall floor, so both lose their question's points.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import nbformat
 import pytest
+from lesson_round_trip import (
+    changed_answers,
+    failed_tests,
+    grade_submissions,
+    points_by_question,
+    solution_answers,
+)
 
 from mlops_course.classroom.authoring import read_solution
-from mlops_course.classroom.batch import grade_lesson
 from mlops_course.classroom.catalog import load_catalog
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 LESSON = load_catalog(REPOSITORY).lesson("04")
 SOLUTION = read_solution(LESSON.solution)
-MARKERS = {"### BEGIN SOLUTION", "### END SOLUTION"}
 POINTS = {"q1": 2, "q2": 2, "q3": 2, "q4": 2, "q5": 2}
 
 # The q2 accuracies of a run with the default parameters, typed in (the first is checked below).
 DEFAULT_MAJORITY_ACCURACY = 0.8510222685245474
 DEFAULT_MODEL_ACCURACY = 0.8680166688370882
 
-# One change of the solution per case: {case: (answer cell id, solution text, changed text)}.
+# Each case changes one text of the solution's answers and loses the question its name ends with.
 CHANGES = {
     # the total cost of the test days instead of the cost per order
     "wrong-q1": ("q1-answer", "needless) / len(late))", "needless))"),
@@ -56,51 +59,19 @@ LOST = {"solved": set(), "untouched-exercise": set(POINTS)} | {
 }
 
 
-def solution_answers() -> dict[str, str]:
-    """The solution's answer cells by id, markers removed: what a perfect student writes."""
-    answers = {}
-    for question in SOLUTION.questions:
-        for index in question.answer_cells:
-            cell = SOLUTION.notebook.cells[index]
-            lines = [line for line in cell.source.splitlines() if line.strip() not in MARKERS]
-            answers[cell.id] = "\n".join(lines)
-    return answers
-
-
-def submission(case: str) -> nbformat.NotebookNode:
-    exercise = nbformat.read(LESSON.exercise, as_version=4)
-    if case == "untouched-exercise":
-        return exercise
-    answers = solution_answers()
-    if case in CHANGES:
-        cell_id, right, changed = CHANGES[case]
-        assert answers[cell_id].count(right) == 1, f"{cell_id} no longer holds {right!r}"
-        answers[cell_id] = answers[cell_id].replace(right, changed)
-    for cell in exercise.cells:
-        if cell.id in answers:
-            cell.source = answers[cell.id]
-    return exercise
-
-
 @pytest.fixture(scope="module")
 def grades(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    folder = tmp_path_factory.mktemp("lesson-04")
-    for case in LOST:
-        (folder / "in" / case).mkdir(parents=True)
-        nbformat.write(submission(case), folder / "in" / case / LESSON.exercise.name)
-    result = grade_lesson("04", folder / "in", folder / "gradebook.db", root=REPOSITORY, jobs=2)
-    return {grade.student_id: grade for grade in result.graded}
+    submissions = {"solved": solution_answers(SOLUTION), "untouched-exercise": {}} | {
+        case: changed_answers(SOLUTION, change) for case, change in CHANGES.items()
+    }
+    return grade_submissions(LESSON, submissions, tmp_path_factory.mktemp("lesson-04"), REPOSITORY)
 
 
 @pytest.mark.parametrize("case", LOST)
 def test_each_submission_loses_exactly_its_wrong_questions(grades: dict, case: str) -> None:
-    grade = grades[case]
-    assert grade.status == "graded", grade.reason
-    earned = {score.question: score.points for score in grade.questions}
     expected = {question: 0 if question in LOST[case] else points
                 for question, points in POINTS.items()}
-    failing = [(test.question, test.name, test.message) for test in grade.tests if not test.passed]
-    assert earned == expected, failing
+    assert points_by_question(grades[case]) == expected, failed_tests(grades[case])
 
 
 def test_points_add_up_to_the_lesson() -> None:
@@ -118,7 +89,7 @@ def test_grading_changes_the_parameters_the_hard_coded_answers_depend_on() -> No
         assert LESSON.grading_parameters[name] != defaults[name], f"grading keeps {name}"
 
 
-def test_the_hard_coded_accuracies_are_right_under_the_default_parameters() -> None:
+def test_the_hard_coded_majority_accuracy_is_right_under_the_default_parameters() -> None:
     # So that hard-coded-q2 losing its points shows the grading parameters at work.
     import papermill
 
