@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -124,6 +125,31 @@ def test_lineage_tags_name_the_commit_and_dirty_flag_of_the_course_repo(tmp_cour
 def test_lineage_tags_say_unknown_outside_a_git_repository(tmp_course: Path) -> None:
     tags = tracking.lineage_tags()
     assert (tags["lineage.git_commit"], tags["lineage.git_dirty"]) == ("unknown", "unknown")
+
+
+def test_lineage_tags_ignore_a_repository_around_an_unpacked_course(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A student unpacks the released bundle inside a repository of their own.
+    outer = tmp_path / "student-repo"
+    course = outer / "mlops-course"
+    (course / "course").mkdir(parents=True)
+    (course / "course" / "course.toml").write_text("")
+    _git(outer, "init", "--quiet")
+    _git(outer, "commit", "--quiet", "--allow-empty", "-m", "student's own work")
+    monkeypatch.setenv("MLOPS_COURSE_ROOT", str(course))
+
+    tags = tracking.lineage_tags()
+
+    assert (tags["lineage.git_commit"], tags["lineage.git_dirty"]) == ("unknown", "unknown")
+
+
+def test_configure_keeps_the_course_offline(tmp_course: Path, monkeypatch) -> None:
+    monkeypatch.delenv("MLFLOW_DISABLE_TELEMETRY", raising=False)
+    monkeypatch.delenv("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", raising=False)
+    tracking.configure("offline")
+    assert os.environ["MLFLOW_DISABLE_TELEMETRY"] == "true"
+    assert os.environ["MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"] == "false"
 
 
 def test_lineage_tags_record_python_package_versions_and_data(tmp_course: Path) -> None:

@@ -61,6 +61,10 @@ def configure(experiment: str | None = None) -> str:
     in the notebook's folder. On a server, with `MLFLOW_WORKSPACE` set, the experiment lives
     in that workspace, which is created first if need be. Returns the experiment id.
     """
+    # The course runs offline: no usage telemetry, and no download progress bars, which
+    # show up as widget outputs in stored notebooks. A user's own setting wins.
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     import mlflow
 
     uri = tracking_uri()
@@ -235,6 +239,10 @@ def _git_state() -> tuple[str, str]:
     """Return (commit, dirty) of the course repository, or ("unknown", "unknown")."""
     try:
         root = course_root()
+        # A released bundle unpacked inside a student's own repository must not report
+        # that repository's commit as the course's.
+        if Path(_git(root, "rev-parse", "--show-toplevel")).resolve() != root.resolve():
+            return UNKNOWN, UNKNOWN
         commit = _git(root, "rev-parse", "HEAD")
         status = _git(root, "status", "--porcelain", "--untracked-files=no")
     except (OSError, RuntimeError, subprocess.SubprocessError):
