@@ -12,18 +12,22 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-import nbformat
 import pytest
+from lesson_round_trip import (
+    changed_answers,
+    failed_tests,
+    grade_submissions,
+    points_by_question,
+    solution_answers,
+)
 
 from mlops_course.classroom.authoring import read_solution
-from mlops_course.classroom.batch import grade_lesson
 from mlops_course.classroom.catalog import load_catalog
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 LESSON = load_catalog(REPOSITORY).lesson("03")
 SOLUTION = read_solution(LESSON.solution)
 POINTS = {question.id: question.points for question in SOLUTION.questions}
-MARKERS = {"### BEGIN SOLUTION", "### END SOLUTION"}
 
 # One plausible mistake per question: {question: (answer cell id, solution text, wrong text)}.
 MISTAKES = {
@@ -60,54 +64,24 @@ most_important_parameter = "max_depth"
 }
 
 
-def solution_answers() -> dict[str, str]:
-    """The solution's answer cells by id, markers removed: what a perfect student writes."""
-    answers = {}
-    for question in SOLUTION.questions:
-        for index in question.answer_cells:
-            cell = SOLUTION.notebook.cells[index]
-            lines = [line for line in cell.source.splitlines() if line.strip() not in MARKERS]
-            answers[cell.id] = "\n".join(lines)
-    return answers
-
-
-def with_mistake(question: str) -> dict[str, str]:
-    answers = solution_answers()
-    cell_id, right, wrong = MISTAKES[question]
-    assert answers[cell_id].count(right) == 1, f"{cell_id} no longer holds {right!r}"
-    answers[cell_id] = answers[cell_id].replace(right, wrong)
-    return answers
+def hard_coded_answers() -> dict[str, str]:
+    return solution_answers(SOLUTION) | {
+        cell_id: source.strip() for cell_id, source in HARD_CODED_FROM_DEFAULTS.items()
+    }
 
 
 CASES = {
-    "solved": (solution_answers, POINTS),
+    "solved": (lambda: solution_answers(SOLUTION), POINTS),
     "untouched-exercise": (dict, dict.fromkeys(POINTS, 0.0)),
-    **{f"wrong-{q}": (lambda q=q: with_mistake(q), {**POINTS, q: 0.0}) for q in MISTAKES},
-    "hard-coded-from-defaults": (lambda: {**solution_answers(), **HARD_CODED_FROM_DEFAULTS},
-                                 {**POINTS, "q3": 0.0, "q4": 0.0}),
+    **{f"wrong-{q}": (lambda q=q: changed_answers(SOLUTION, MISTAKES[q]), {**POINTS, q: 0.0})
+       for q in MISTAKES},
+    "hard-coded-from-defaults": (hard_coded_answers, {**POINTS, "q3": 0.0, "q4": 0.0}),
 }  # fmt: skip
 
 
-def grade(tmp: Path, cases: list[str], root: Path = REPOSITORY) -> dict:
+def grade(folder: Path, cases: list[str], root: Path = REPOSITORY) -> dict:
     """Grade the exercise filled in with each case's answers; the grades by case name."""
-    for case in cases:
-        notebook = nbformat.read(LESSON.exercise, as_version=4)
-        answers = CASES[case][0]()
-        for cell in notebook.cells:
-            cell.source = answers.get(cell.id, cell.source).strip()
-        (tmp / "submissions" / case).mkdir(parents=True)
-        nbformat.write(notebook, tmp / "submissions" / case / LESSON.exercise.name)
-    result = grade_lesson("03", tmp / "submissions", tmp / "gradebook.db", jobs=2, root=root)
-    return {graded.student_id: graded for graded in result.graded}
-
-
-def scores(graded) -> dict[str, float]:
-    assert graded.status == "graded", graded.reason
-    return {question.question: question.points for question in graded.questions}
-
-
-def failures(graded) -> list[tuple[str, str]]:
-    return [(test.name, test.message) for test in graded.tests if not test.passed]
+    return grade_submissions(LESSON, {case: CASES[case][0]() for case in cases}, folder, root)
 
 
 @pytest.fixture(scope="module")
@@ -121,26 +95,26 @@ def test_every_question_has_a_mistake_and_grading_draws_another_world() -> None:
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_lesson_03_scores(grades: dict, case: str) -> None:
-    assert scores(grades[case]) == CASES[case][1], failures(grades[case])
+def test_each_case_earns_its_points(grades: dict, case: str) -> None:
+    assert points_by_question(grades[case]) == CASES[case][1], failed_tests(grades[case])
 
 
 def test_the_solution_passes_every_public_and_hidden_test(grades: dict) -> None:
-    assert not failures(grades["solved"])
-    assert sum(scores(grades["solved"]).values()) == LESSON.points
+    assert not failed_tests(grades["solved"])
+    assert sum(points_by_question(grades["solved"]).values()) == LESSON.points
 
 
 def test_hard_coded_answers_fail_only_their_hidden_tests(grades: dict) -> None:
     failed = [test for test in grades["hard-coded-from-defaults"].tests if not test.passed]
     assert {test.question for test in failed} == {"q3", "q4"}
-    assert all(test.hidden for test in failed), failures(grades["hard-coded-from-defaults"])
+    assert all(test.hidden for test in failed), failed_tests(grades["hard-coded-from-defaults"])
 
 
 def course_grading_with_defaults(root: Path) -> Path:
     """A course root in which lesson 03 is graded with its default parameters."""
     text = (REPOSITORY / "course" / "course.toml").read_text()
     head, lesson_03 = text.split('slug = "03-experiment-tracking"')
-    grading, rest = lesson_03.split("[lessons.grading_parameters]\n")[1].split("\n\n", 1)
+    grading = lesson_03.split("[lessons.grading_parameters]\n")[1].split("\n\n", 1)[0]
     defaults = "\n".join(f"{name} = {value!r}" for name, value in LESSON.parameters.items())
     assert tomllib.loads(grading).keys() <= LESSON.parameters.keys()
     lesson_03 = lesson_03.replace(grading, defaults, 1)
@@ -160,4 +134,4 @@ def course_grading_with_defaults(root: Path) -> Path:
 def test_hard_coded_answers_are_right_for_the_default_parameters(tmp_path: Path) -> None:
     root = course_grading_with_defaults(tmp_path / "course-root")
     graded = grade(tmp_path, ["hard-coded-from-defaults"], root=root)["hard-coded-from-defaults"]
-    assert scores(graded) == POINTS, failures(graded)
+    assert points_by_question(graded) == POINTS, failed_tests(graded)
