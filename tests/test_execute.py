@@ -56,6 +56,17 @@ def test_kernel_runs_in_the_notebook_folder_with_static_env(tmp_path: Path) -> N
     assert "MLOPS_COURSE_STATIC 1\n" in printed
 
 
+def test_kernels_use_one_thread_each_unless_the_caller_says_otherwise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    assert execute(NOTEBOOKS / "reports-cwd-and-env.ipynb", tmp_path / "one.ipynb").ok
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    assert execute(NOTEBOOKS / "reports-cwd-and-env.ipynb", tmp_path / "two.ipynb").ok
+    assert "OMP_NUM_THREADS 1\n" in _printed(tmp_path / "one.ipynb")
+    assert "OMP_NUM_THREADS 2\n" in _printed(tmp_path / "two.ipynb")
+
+
 @pytest.mark.parametrize("parameters", [{}, {"seed": "5"}], ids=["defaults", "injected"])
 def test_failure_names_the_input_cell_even_after_injection(tmp_path: Path, parameters) -> None:
     result = execute(NOTEBOOKS / "fails-in-third-cell.ipynb", tmp_path / "out.ipynb", parameters)
