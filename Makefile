@@ -7,13 +7,18 @@ CONSTRAINTS := requirements/constraints.txt
 # Stamp file: reinstall only when the project or the pins change.
 INSTALLED := $(VENV)/.installed
 JOBS ?= 2
+# What a student sees first in JupyterLab.
+LANDING := course/start-here.md
+# JupyterLab settings for everyone using this .venv: Markdown opens rendered (the landing
+# page, the syllabus), not as source text.
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 
 .PHONY: course test lab lint lock bench clean help
 
 help:
 	@echo "make course  - set up .venv and run every written lesson (papermill, $(JOBS) workers)"
 	@echo "make test    - set up .venv and run all tests (unit, notebooks via nbval, lint)"
-	@echo "make lab     - set up .venv and open JupyterLab on the course"
+	@echo "make lab     - set up .venv and open JupyterLab on the course at $(LANDING)"
 	@echo "make bench   - run the benchmarks in benchmarks/"
 	@echo "make lock    - re-pin requirements/constraints.txt from the current .venv"
 
@@ -27,14 +32,19 @@ $(INSTALLED): pyproject.toml $(CONSTRAINTS)
 course: $(INSTALLED)
 	$(BIN)/mlops-course run --all -j $(JOBS)
 
-test: $(INSTALLED)
+$(LAB_OVERRIDES): $(INSTALLED)
+	mkdir -p $(@D)
+	echo '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Markdown Preview"}}}' > $@
+
+test: $(INSTALLED) $(LAB_OVERRIDES)
 	$(BIN)/ruff check .
 	$(BIN)/mlops-course assign --check
 	$(BIN)/mlops-course store --check
 	MLOPS_COURSE_STATIC=1 $(BIN)/pytest -n $(JOBS) --dist loadscope tests notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-lab: $(INSTALLED)
-	$(BIN)/jupyter lab --notebook-dir=.
+# Widgets must be live in JupyterLab, whatever the shell says about static runs.
+lab: $(INSTALLED) $(LAB_OVERRIDES)
+	env -u MLOPS_COURSE_STATIC $(BIN)/jupyter lab --notebook-dir=. $(LANDING)
 
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/run_all.py

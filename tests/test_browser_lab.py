@@ -1,0 +1,226 @@
+"""The course as students meet it: JupyterLab in a real browser (Debian's Chromium).
+
+For every notebook that exists when the tests are collected (the catalog's lessons, each
+with its walkthrough, solution and exercise if the file is there), a private JupyterLab
+serves a temporary copy of the course, Chromium opens the notebook, runs all cells and
+the test reads what the page shows: errors, widgets, check() results. The widgets are
+live here (MLOPS_COURSE_STATIC is dropped from the server's environment). One screenshot
+per notebook goes to .test-output/browser/.
+
+Each kind of notebook is its own class, so `pytest -n 2 --dist loadscope` can give them
+to different workers; each worker starts one JupyterLab and one browser for this module.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from mlops_course.classroom.catalog import load_catalog
+from mlops_course.widgets import STATIC_ENV
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking"]
+SCREENSHOTS = REPOSITORY / ".test-output" / "browser"
+VIEWPORT = {"width": 1400, "height": 1000}
+# What an untouched exercise's stubs raise: the student's prompt, not a crash.
+STUB_ERROR = re.compile(r"Write your answer for \w+ here")
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.is_file(),
+    reason=f"the browser tests need Debian's Chromium at {CHROMIUM}; install it with "
+    "`apt-get install chromium chromium-driver` (.ci/run does)",
+)
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="the browser tests need playwright: pip install -e '.[dev]'"
+)
+
+from lab_page import (  # noqa: E402
+    WIDGET_FAILURE,
+    LabNotebook,
+    notebook_questions,
+    open_document,
+)
+from lab_server import LabServer, copy_course, start_lab  # noqa: E402
+
+
+def landing_page() -> str:
+    """The page `make lab` opens, as the Makefile names it."""
+    found = re.search(r"^LANDING := (\S+)$", (REPOSITORY / "Makefile").read_text(), re.M)
+    assert found, "the Makefile defines no LANDING page for make lab"
+    return found.group(1)
+
+
+def course_notebooks(kind: str) -> list[pytest.param]:
+    """The `kind` notebooks ("notebook", "solution", "exercise") that exist, by lesson."""
+    course = load_catalog(REPOSITORY)
+    return [
+        pytest.param(course.relative(getattr(lesson, kind)), id=lesson.slug)
+        for lesson in course.lessons
+        if getattr(lesson, kind).is_file()
+    ]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+    scratch = tmp_path_factory.mktemp("lab")
+    course = copy_course(REPOSITORY, scratch / "course", extra_folders=("solutions",))
+    server = start_lab(course, Path(sys.prefix), scratch / "jupyter")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[sync_api.Browser]:
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def open_notebook(
+    lab: LabServer, browser: sync_api.Browser
+) -> Iterator[Callable[[str], LabNotebook]]:
+    """Open a notebook of the course copy in a fresh page; close it and its kernel after."""
+    pages = []
+
+    def open_(relative_path: str) -> LabNotebook:
+        page = browser.new_page(viewport=VIEWPORT)
+        pages.append(page)
+        workspace = Path(relative_path).stem + f"-{len(pages)}"
+        return LabNotebook.open(page, lab.lab_url(relative_path, workspace))
+
+    yield open_
+    for page in pages:
+        page.close()
+    lab.shut_down_kernels()
+
+
+def screenshot_path(relative_path: str) -> Path:
+    kind, name = Path(relative_path).parent.name, Path(relative_path).stem
+    return SCREENSHOTS / f"{kind}-{name}.png"
+
+
+def assert_widgets_render(notebook: LabNotebook) -> list[int]:
+    """Every widget view in the outputs is drawn; return the cells that show widgets."""
+    cells = notebook.widget_cells()
+    for cell in cells:
+        assert WIDGET_FAILURE not in cell.text, f"cell {cell.cell}: {cell.text}"
+        assert cell.rendered == cell.expected, (
+            f"cell {cell.cell} holds {cell.expected} widget views but the page draws "
+            f"{cell.rendered}: {cell.text[:300]}"
+        )
+    return [cell.cell for cell in cells]
+
+
+class TestLandingPage:
+    def test_opens_rendered_and_its_link_starts_lesson_00_on_the_course_kernel(
+        self, lab: LabServer, browser: sync_api.Browser
+    ) -> None:
+        course = load_catalog(REPOSITORY)
+        walkthrough = course.relative(course.lesson("00").notebook)
+        page = browser.new_page(viewport=VIEWPORT)
+        try:
+            shown = open_document(page, lab.lab_url(landing_page(), "landing"))
+            assert "jp-MarkdownViewer" in shown, (
+                f"{landing_page()} opens as {shown}, not rendered; the Makefile writes the "
+                "JupyterLab setting that renders Markdown (make test, make lab)"
+            )
+            page.locator(f'.jp-RenderedMarkdown a[href*="{walkthrough}"]').first.click()
+
+            notebook = LabNotebook.opened(page)
+            assert notebook.path == walkthrough
+            assert notebook.kernel_name == course.kernel
+            notebook.screenshot(SCREENSHOTS / "landing-lesson-00-opened.png")
+        finally:
+            page.close()
+            lab.shut_down_kernels()
+
+
+class TestWalkthroughs:
+    @pytest.mark.parametrize("notebook_path", course_notebooks("notebook"))
+    def test_runs_cleanly_and_every_slider_drives_its_output(
+        self, notebook_path: str, open_notebook: Callable[[str], LabNotebook]
+    ) -> None:
+        notebook = open_notebook(notebook_path)
+        notebook.run_all_past_errors()
+
+        errors = notebook.errors()
+        assert not errors, f"{notebook_path} raised in JupyterLab: " + "; ".join(map(str, errors))
+        static = [text for text in notebook.output_texts() if f"{STATIC_ENV}=1" in text]
+        assert not static, f"widgets fell back to their static rendering: {static[0][:200]}"
+        widget_cells = assert_widgets_render(notebook)
+        for cell in widget_cells:
+            for slider in range(notebook.slider_count(cell)):
+                move = notebook.move_slider(cell, slider)
+                assert move.value_after != move.value_before, (
+                    f"cell {cell}: slider {slider} did not move from {move.value_before}"
+                )
+                assert move.output_after != move.output_before, (
+                    f"cell {cell}: moving slider {slider} from {move.value_before} to "
+                    f"{move.value_after} left the output it drives unchanged"
+                )
+        assert notebook.errors() == [], "moving a slider raised"
+        notebook.screenshot(
+            screenshot_path(notebook_path), widget_cells[0] if widget_cells else None
+        )
+
+
+class TestSolutions:
+    @pytest.mark.parametrize("notebook_path", course_notebooks("solution"))
+    def test_runs_cleanly_and_check_shows_its_first_question_passing(
+        self, notebook_path: str, open_notebook: Callable[[str], LabNotebook]
+    ) -> None:
+        question = notebook_questions(REPOSITORY / notebook_path)[0]
+        notebook = open_notebook(notebook_path)
+        notebook.run_all_past_errors()
+        errors = notebook.errors()
+        assert not errors, f"{notebook_path} raised in JupyterLab: " + "; ".join(map(str, errors))
+        assert_widgets_render(notebook)
+
+        cell = notebook.run_new_cell(f'check("{question}")')
+
+        notebook.screenshot(screenshot_path(notebook_path), cell, cell_at_bottom=True)
+        result = notebook.check_result(cell)
+        assert result is not None, f'check("{question}") rendered no result'
+        assert result.headline.startswith(f"{question}: ") and "pass" in result.headline
+        verdicts = [row[0] for row in result.rows]
+        assert verdicts and set(verdicts) == {"pass"}, result
+
+
+class TestExercises:
+    @pytest.mark.parametrize("notebook_path", course_notebooks("exercise"))
+    def test_untouched_check_shows_a_failure_the_student_can_act_on(
+        self, notebook_path: str, open_notebook: Callable[[str], LabNotebook]
+    ) -> None:
+        question = notebook_questions(REPOSITORY / notebook_path)[0]
+        notebook = open_notebook(notebook_path)
+        notebook.run_all_past_errors()
+        crashes = [error for error in notebook.errors() if not STUB_ERROR.search(error.value)]
+        assert not crashes, (
+            f"the untouched {notebook_path} raised more than its stubs' prompts: "
+            + "; ".join(map(str, crashes))
+        )
+        assert_widgets_render(notebook)
+
+        cell = notebook.run_new_cell(f'check("{question}")')
+
+        notebook.screenshot(screenshot_path(notebook_path), cell, cell_at_bottom=True)
+        assert not [error for error in notebook.errors() if error.cell == cell], (
+            f'check("{question}") raised instead of reporting'
+        )
+        result = notebook.check_result(cell)
+        assert result is not None, f'check("{question}") rendered no result'
+        assert result.headline.startswith(f"{question}: ") and "fail" in result.headline
+        failures = [row for row in result.rows if row[0] == "FAIL"]
+        assert failures, result
+        for _, test_name, message in failures:
+            assert message.strip(), f"{test_name} fails without saying why"
