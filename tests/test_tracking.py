@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -160,3 +161,13 @@ def test_lineage_tags_record_python_package_versions_and_data(tmp_course: Path) 
     assert tags["lineage.version.mlflow"] == version("mlflow")
     assert tags["lineage.data_fingerprint"] == tracking.data_fingerprint(_deliveries())
     assert "lineage.data_fingerprint" not in tracking.lineage_tags()
+
+
+def test_creating_a_fresh_store_prints_nothing(tmp_course: Path) -> None:
+    # A notebook that happens to create the store on a fresh checkout must not get an extra
+    # stderr output: nbval would fail on it in CI, and only there.
+    completed = subprocess.run(
+        [sys.executable, "-c", "from mlops_course import tracking; tracking.configure('fresh')"],
+        capture_output=True, text=True, check=True, cwd=tmp_course,
+    )  # fmt: skip
+    assert (completed.stdout, completed.stderr) == ("", "")

@@ -168,9 +168,21 @@ def _create_store(uri: str, artifact_root: Path) -> None:
     MLflow would otherwise resolve the default artifact root `./mlruns` against the cwd of
     whichever process created the database first.
     """
+    import logging
+
     from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
 
-    SqlAlchemyStore(uri, artifact_root.as_uri())
+    # Creating the tables logs timestamped INFO lines to stderr; in a notebook they would
+    # become an output that only the first run on a fresh checkout has (nbval fails on it).
+    quiet = [logging.getLogger(name) for name in ("mlflow.store.db.utils", "alembic")]
+    levels = [logger.level for logger in quiet]
+    for logger in quiet:
+        logger.setLevel(logging.WARNING)
+    try:
+        SqlAlchemyStore(uri, artifact_root.as_uri())
+    finally:
+        for logger, level in zip(quiet, levels, strict=True):
+            logger.setLevel(level)
 
 
 def _get_or_create_experiment(uri: str, name: str) -> str:
