@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,8 @@ sync_api = pytest.importorskip(
 
 from lab_page import (  # noqa: E402
     WIDGET_FAILURE,
+    CellError,
+    CheckView,
     LabNotebook,
     notebook_questions,
     open_document,
@@ -174,24 +177,47 @@ class TestWalkthroughs:
         )
 
 
+@dataclass(frozen=True)
+class CheckedNotebook:
+    """A solution or exercise after Run All and then `check()` of its first question."""
+
+    question: str
+    errors: list[CellError]  # raised by the notebook's own cells
+    check_errors: list[CellError]  # raised by the check() cell
+    result: CheckView | None  # what the check() cell shows
+
+
+def run_then_check_first_question(
+    open_notebook: Callable[[str], LabNotebook], notebook_path: str
+) -> CheckedNotebook:
+    """Run all cells as a student would, then `check("q1")` in a new cell at the end."""
+    question = notebook_questions(REPOSITORY / notebook_path)[0]
+    notebook = open_notebook(notebook_path)
+    notebook.run_all_past_errors()
+    errors = notebook.errors()
+    assert_widgets_render(notebook)
+
+    cell = notebook.run_new_cell(f'check("{question}")')
+
+    notebook.screenshot(screenshot_path(notebook_path), cell, cell_at_bottom=True)
+    check_errors = [error for error in notebook.errors() if error.cell == cell]
+    return CheckedNotebook(question, errors, check_errors, notebook.check_result(cell))
+
+
 class TestSolutions:
     @pytest.mark.parametrize("notebook_path", course_notebooks("solution"))
     def test_runs_cleanly_and_check_shows_its_first_question_passing(
         self, notebook_path: str, open_notebook: Callable[[str], LabNotebook]
     ) -> None:
-        question = notebook_questions(REPOSITORY / notebook_path)[0]
-        notebook = open_notebook(notebook_path)
-        notebook.run_all_past_errors()
-        errors = notebook.errors()
-        assert not errors, f"{notebook_path} raised in JupyterLab: " + "; ".join(map(str, errors))
-        assert_widgets_render(notebook)
+        checked = run_then_check_first_question(open_notebook, notebook_path)
 
-        cell = notebook.run_new_cell(f'check("{question}")')
-
-        notebook.screenshot(screenshot_path(notebook_path), cell, cell_at_bottom=True)
-        result = notebook.check_result(cell)
-        assert result is not None, f'check("{question}") rendered no result'
-        assert result.headline.startswith(f"{question}: ") and "pass" in result.headline
+        assert not checked.errors, f"{notebook_path} raised in JupyterLab: " + "; ".join(
+            map(str, checked.errors)
+        )
+        assert not checked.check_errors, f'check("{checked.question}") raised'
+        result = checked.result
+        assert result is not None, f'check("{checked.question}") rendered no result'
+        assert result.headline.startswith(f"{checked.question}: ") and "pass" in result.headline
         verdicts = [row[0] for row in result.rows]
         assert verdicts and set(verdicts) == {"pass"}, result
 
@@ -201,25 +227,17 @@ class TestExercises:
     def test_untouched_check_shows_a_failure_the_student_can_act_on(
         self, notebook_path: str, open_notebook: Callable[[str], LabNotebook]
     ) -> None:
-        question = notebook_questions(REPOSITORY / notebook_path)[0]
-        notebook = open_notebook(notebook_path)
-        notebook.run_all_past_errors()
-        crashes = [error for error in notebook.errors() if not STUB_ERROR.search(error.value)]
+        checked = run_then_check_first_question(open_notebook, notebook_path)
+
+        crashes = [error for error in checked.errors if not STUB_ERROR.search(error.value)]
         assert not crashes, (
             f"the untouched {notebook_path} raised more than its stubs' prompts: "
             + "; ".join(map(str, crashes))
         )
-        assert_widgets_render(notebook)
-
-        cell = notebook.run_new_cell(f'check("{question}")')
-
-        notebook.screenshot(screenshot_path(notebook_path), cell, cell_at_bottom=True)
-        assert not [error for error in notebook.errors() if error.cell == cell], (
-            f'check("{question}") raised instead of reporting'
-        )
-        result = notebook.check_result(cell)
-        assert result is not None, f'check("{question}") rendered no result'
-        assert result.headline.startswith(f"{question}: ") and "fail" in result.headline
+        assert not checked.check_errors, f'check("{checked.question}") raised instead of reporting'
+        result = checked.result
+        assert result is not None, f'check("{checked.question}") rendered no result'
+        assert result.headline.startswith(f"{checked.question}: ") and "fail" in result.headline
         failures = [row for row in result.rows if row[0] == "FAIL"]
         assert failures, result
         for _, test_name, message in failures:
