@@ -36,11 +36,13 @@ $(LAB_OVERRIDES): $(INSTALLED)
 	mkdir -p $(@D)
 	echo '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Markdown Preview"}}}' > $@
 
+# Static widgets for nbval; one numerical thread per kernel, as notebooks run side by side
+# on few cores; no MLflow telemetry, as the course runs offline.
 test: $(INSTALLED) $(LAB_OVERRIDES)
 	$(BIN)/ruff check .
 	$(BIN)/mlops-course assign --check
 	$(BIN)/mlops-course store --check
-	MLOPS_COURSE_STATIC=1 $(BIN)/pytest -n $(JOBS) --dist loadscope tests notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
+	MLOPS_COURSE_STATIC=1 OMP_NUM_THREADS=1 MLFLOW_DISABLE_TELEMETRY=true $(BIN)/pytest -n $(JOBS) --dist loadscope tests notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 # Widgets must be live in JupyterLab, whatever the shell says about static runs.
 lab: $(INSTALLED) $(LAB_OVERRIDES)
