@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -43,8 +44,9 @@ def _public_lines(root: Path) -> set[str]:
                 elif not inside:
                     lines.add(text)
     for walkthrough in root.glob("notebooks/*.ipynb"):
-        for cell in nbformat.read(walkthrough, as_version=4).cells:
-            lines |= {line.strip() for line in cell.source.splitlines()}
+        # Read as plain JSON: a fixture course's walkthrough may be a stand-in `{}`.
+        for cell in json.loads(walkthrough.read_text()).get("cells", []):
+            lines |= {line.strip() for line in "".join(cell["source"]).splitlines()}
     for module in root.glob("src/**/*.py"):
         lines |= {line.strip() for line in module.read_text().splitlines()}
     return lines
