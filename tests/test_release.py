@@ -151,6 +151,8 @@ def test_bundle_of_the_real_course_carries_no_solution(tmp_path):
     assert not (bundle / "solutions").exists() and not (bundle / "tests").exists()
     assert not (bundle / "course" / "instructor").exists()
     assert (bundle / "README.md").is_file() and (bundle / "course" / "course.toml").is_file()
+    # The bundle's `make test` runs nbval on the walkthroughs with the course's sanitizer.
+    assert (bundle / "course" / "nbval_sanitize.cfg").is_file()
     assert _leaks(bundle, REPO / "solutions") == []
 
 
