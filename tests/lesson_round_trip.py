@@ -3,26 +3,38 @@ tests/test_lesson_NN.py round trip needs.
 
 A submission is the generated exercise with its answer cells replaced: by the solution's
 answers with the markers removed (what a perfect student writes), by those answers with one
-piece of text changed (a known mistake, or a value typed in from a default run), or left
-untouched. All of them are graded in one batch with the lesson's grading parameters, as an
-instructor would grade them.
+piece of text or one whole cell changed (a known mistake, or a value typed in from a default
+run), or left untouched. All of them are graded in one batch with the lesson's grading
+parameters, as an instructor would grade them; `course_grading_with_defaults` makes a course
+root in which the same lesson is graded with its default parameters instead.
 """
 
 from __future__ import annotations
 
+import json
+import tomllib
 from pathlib import Path
 
 import nbformat
 
-from mlops_course.classroom.authoring import Exercise
+from mlops_course.classroom.authoring import Exercise, read_solution
 from mlops_course.classroom.batch import grade_lesson
-from mlops_course.classroom.catalog import Lesson
+from mlops_course.classroom.catalog import Lesson, load_catalog
 from mlops_course.classroom.results import SubmissionGrade
 
+REPOSITORY = Path(__file__).resolve().parent.parent
 MARKERS = {"### BEGIN SOLUTION", "### END SOLUTION"}
+# Two workers grade two notebooks at a time: the machine has two cores.
+WORKERS = 2
 
 # One change of the solution's answers: (answer cell id, text in the solution, text instead).
 Change = tuple[str, str, str]
+
+
+def lesson_and_solution(lesson_id: str) -> tuple[Lesson, Exercise]:
+    """The course's lesson `lesson_id` and its solution, read and validated."""
+    lesson = load_catalog(REPOSITORY).lesson(lesson_id)
+    return lesson, read_solution(lesson.solution)
 
 
 def solution_answers(solution: Exercise) -> dict[str, str]:
@@ -45,18 +57,67 @@ def changed_answers(solution: Exercise, change: Change) -> dict[str, str]:
     return answers
 
 
+def answers_with(solution: Exercise, cells: dict[str, str]) -> dict[str, str]:
+    """The solution's answers with whole answer cells (by cell id) rewritten as `cells` says."""
+    answers = solution_answers(solution)
+    unknown = sorted(cells.keys() - answers.keys())
+    assert not unknown, f"{unknown} are not answer cells of {solution.path.name}"
+    return answers | {cell_id: source.strip() for cell_id, source in cells.items()}
+
+
+def answer_cell(solution: Exercise, question: str) -> str:
+    """The id of the answer cell of a question that has exactly one."""
+    [index] = solution.question(question).answer_cells
+    return solution.notebook.cells[index].id
+
+
 def grade_submissions(lesson: Lesson, submissions: dict[str, dict[str, str]], folder: Path,
-                      root: Path) -> dict[str, SubmissionGrade]:  # fmt: skip
+                      root: Path = REPOSITORY) -> dict[str, SubmissionGrade]:  # fmt: skip
     """Grade the exercise filled in with each submission's answers (by cell id; an empty
-    dict leaves the exercise untouched); returns the grades by submission name."""
+    dict leaves the exercise untouched) in one batch; returns the grades by submission name."""
     for name, answers in submissions.items():
         notebook = nbformat.read(lesson.exercise, as_version=4)
         for cell in notebook.cells:
             cell.source = answers.get(cell.id, cell.source)
         (folder / "in" / name).mkdir(parents=True)
         nbformat.write(notebook, folder / "in" / name / lesson.exercise.name)
-    result = grade_lesson(lesson.id, folder / "in", folder / "gradebook.db", root=root, jobs=2)
+    # One submission graded by one worker saves starting a second, idle one.
+    jobs = min(WORKERS, len(submissions))
+    result = grade_lesson(lesson.id, folder / "in", folder / "gradebook.db", root=root, jobs=jobs)
     return {grade.student_id: grade for grade in result.graded}
+
+
+def course_grading_with_defaults(lesson: Lesson, root: Path) -> Path:
+    """A course root at `root` in which `lesson` is graded with its default parameters.
+
+    It holds the real catalog with the lesson's grading parameters set back to the
+    defaults, the lesson's solution, and an empty stand-in for every written lesson's
+    notebook: the catalog refuses a written lesson without one, and grading never opens it.
+    """
+    text = (REPOSITORY / "course" / "course.toml").read_text()
+    marker = f'slug = "{lesson.slug}"'
+    head, tail = text.split(marker)
+    before, table, rest = tail.partition("[lessons.grading_parameters]\n")
+    grading, blank, after = rest.partition("\n\n")
+    assert tomllib.loads(grading) == lesson.grading_parameters, (
+        f"lesson {lesson.id}'s grading_parameters are not laid out as this helper expects"
+    )
+    no_default = sorted(lesson.grading_parameters.keys() - lesson.parameters.keys())
+    assert not no_default, f"lesson {lesson.id} has no default for {no_default}"
+    defaults = {name: lesson.parameters[name] for name in lesson.grading_parameters}
+    lines = "\n".join(f"{name} = {json.dumps(value)}" for name, value in defaults.items())
+    (root / "course").mkdir(parents=True)
+    catalog = head + marker + before + table + lines + blank + after
+    (root / "course" / "course.toml").write_text(catalog)
+    (root / "solutions").mkdir()
+    (root / "solutions" / lesson.solution.name).write_bytes(lesson.solution.read_bytes())
+    for written in load_catalog(REPOSITORY).lessons:
+        if written.is_written:
+            stand_in = root / written.notebook.relative_to(REPOSITORY)
+            stand_in.parent.mkdir(parents=True, exist_ok=True)
+            stand_in.write_text("{}")
+    assert load_catalog(root).lesson(lesson.id).grading_parameters == defaults
+    return root
 
 
 def points_by_question(grade: SubmissionGrade) -> dict[str, float]:

@@ -9,24 +9,22 @@ parameters).
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import pytest
 from lesson_round_trip import (
+    REPOSITORY,
+    answers_with,
     changed_answers,
+    course_grading_with_defaults,
     failed_tests,
     grade_submissions,
+    lesson_and_solution,
     points_by_question,
     solution_answers,
 )
 
-from mlops_course.classroom.authoring import read_solution
-from mlops_course.classroom.catalog import load_catalog
-
-REPOSITORY = Path(__file__).resolve().parent.parent
-LESSON = load_catalog(REPOSITORY).lesson("03")
-SOLUTION = read_solution(LESSON.solution)
+LESSON, SOLUTION = lesson_and_solution("03")
 POINTS = {question.id: question.points for question in SOLUTION.questions}
 
 # One plausible mistake per question: {question: (answer cell id, solution text, wrong text)}.
@@ -64,18 +62,13 @@ most_important_parameter = "max_depth"
 }
 
 
-def hard_coded_answers() -> dict[str, str]:
-    return solution_answers(SOLUTION) | {
-        cell_id: source.strip() for cell_id, source in HARD_CODED_FROM_DEFAULTS.items()
-    }
-
-
 CASES = {
     "solved": (lambda: solution_answers(SOLUTION), POINTS),
     "untouched-exercise": (dict, dict.fromkeys(POINTS, 0.0)),
     **{f"wrong-{q}": (lambda q=q: changed_answers(SOLUTION, MISTAKES[q]), {**POINTS, q: 0.0})
        for q in MISTAKES},
-    "hard-coded-from-defaults": (hard_coded_answers, {**POINTS, "q3": 0.0, "q4": 0.0}),
+    "hard-coded-from-defaults": (lambda: answers_with(SOLUTION, HARD_CODED_FROM_DEFAULTS),
+                                 {**POINTS, "q3": 0.0, "q4": 0.0}),
 }  # fmt: skip
 
 
@@ -110,28 +103,7 @@ def test_hard_coded_answers_fail_only_their_hidden_tests(grades: dict) -> None:
     assert all(test.hidden for test in failed), failed_tests(grades["hard-coded-from-defaults"])
 
 
-def course_grading_with_defaults(root: Path) -> Path:
-    """A course root in which lesson 03 is graded with its default parameters."""
-    text = (REPOSITORY / "course" / "course.toml").read_text()
-    head, lesson_03 = text.split('slug = "03-experiment-tracking"')
-    grading = lesson_03.split("[lessons.grading_parameters]\n")[1].split("\n\n", 1)[0]
-    defaults = "\n".join(f"{name} = {value!r}" for name, value in LESSON.parameters.items())
-    assert tomllib.loads(grading).keys() <= LESSON.parameters.keys()
-    lesson_03 = lesson_03.replace(grading, defaults, 1)
-    (root / "course").mkdir(parents=True)
-    catalog = head + 'slug = "03-experiment-tracking"' + lesson_03
-    (root / "course" / "course.toml").write_text(catalog)
-    (root / "solutions").mkdir()
-    (root / "solutions" / LESSON.solution.name).write_bytes(LESSON.solution.read_bytes())
-    for written in load_catalog(REPOSITORY).lessons:
-        if written.status == "written":  # the catalog refuses a written lesson without its notebook
-            stand_in = root / written.notebook.relative_to(REPOSITORY)
-            stand_in.parent.mkdir(parents=True, exist_ok=True)
-            stand_in.write_text("{}")
-    return root
-
-
 def test_hard_coded_answers_are_right_for_the_default_parameters(tmp_path: Path) -> None:
-    root = course_grading_with_defaults(tmp_path / "course-root")
+    root = course_grading_with_defaults(LESSON, tmp_path / "course-root")
     graded = grade(tmp_path, ["hard-coded-from-defaults"], root=root)["hard-coded-from-defaults"]
     assert points_by_question(graded) == POINTS, failed_tests(graded)

@@ -9,23 +9,17 @@ another seed, margin and recall floor, so both lose their question's points.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from lesson_round_trip import (
     changed_answers,
     failed_tests,
     grade_submissions,
+    lesson_and_solution,
     points_by_question,
     solution_answers,
 )
 
-from mlops_course.classroom.authoring import read_solution
-from mlops_course.classroom.catalog import load_catalog
-
-REPOSITORY = Path(__file__).resolve().parent.parent
-LESSON = load_catalog(REPOSITORY).lesson("04")
-SOLUTION = read_solution(LESSON.solution)
+LESSON, SOLUTION = lesson_and_solution("04")
 POINTS = {"q1": 2, "q2": 2, "q3": 2, "q4": 2, "q5": 2}
 
 # The q2 accuracies of a run with the default parameters, typed in (the first is checked below).
@@ -64,7 +58,7 @@ def grades(tmp_path_factory: pytest.TempPathFactory) -> dict:
     submissions = {"solved": solution_answers(SOLUTION), "untouched-exercise": {}} | {
         case: changed_answers(SOLUTION, change) for case, change in CHANGES.items()
     }
-    return grade_submissions(LESSON, submissions, tmp_path_factory.mktemp("lesson-04"), REPOSITORY)
+    return grade_submissions(LESSON, submissions, tmp_path_factory.mktemp("lesson-04"))
 
 
 @pytest.mark.parametrize("case", LOST)
