@@ -8,17 +8,18 @@ parameters (another seed, another fault scenario), as an instructor would grade 
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
-import nbformat
 import pytest
+from lesson_round_trip import (
+    answer_cell,
+    answers_with,
+    failed_tests,
+    grade_submissions,
+    lesson_and_solution,
+    points_by_question,
+    solution_answers,
+)
 
-from mlops_course.classroom.batch import grade_lesson
-from mlops_course.classroom.catalog import load_catalog
-
-ROOT = Path(__file__).resolve().parents[1]
-LESSON = load_catalog(ROOT).lesson("01")
+LESSON, SOLUTION = lesson_and_solution("01")
 POINTS = {"q1": 2, "q2": 3, "q3": 2, "q4": 3}
 FAULT_KINDS = ["missing_values", "unit_change", "out_of_range", "new_category", "duplicates",
                "renamed_column"]  # the scenario of the exercise's setup cell
@@ -63,13 +64,22 @@ def validate_request(request):
 ''',
 }
 
-# submission -> {question: replacement answer source}; None means the untouched exercise.
-SUBMISSIONS: dict[str, dict[str, str] | None] = {
-    "solved": {},
-    "untouched-exercise": None,
-    **{f"wrong-{question}": {question: answer} for question, answer in WRONG_ANSWERS.items()},
-    "hard-coded-q1": {"q1": Q1_ANSWER.format(columns=f"set({sorted(HARD_CODED_Q1)!r})")},
-}
+
+def with_answers(questions: dict[str, str]) -> dict[str, str]:
+    """The solution's answers with the answer cell of each question in `questions` rewritten."""
+    cells = {answer_cell(SOLUTION, question): source for question, source in questions.items()}
+    return answers_with(SOLUTION, cells)
+
+
+# submission -> its answers by cell id; the untouched exercise has none.
+SUBMISSIONS = {
+    "solved": solution_answers(SOLUTION),
+    "untouched-exercise": {},
+    **{f"wrong-{question}": with_answers({question: answer})
+       for question, answer in WRONG_ANSWERS.items()},
+    "hard-coded-q1": with_answers(
+        {"q1": Q1_ANSWER.format(columns=f"set({sorted(HARD_CODED_Q1)!r})")}),
+}  # fmt: skip
 EXPECTED_LOST = {
     "solved": set(),
     "untouched-exercise": set(POINTS),
@@ -78,54 +88,16 @@ EXPECTED_LOST = {
 }
 
 
-def _answer_sources(notebook: nbformat.NotebookNode) -> dict[str, str]:
-    """The answer cell of each question (each question here has exactly one)."""
-    answers = {}
-    for cell in notebook.cells:
-        meta = cell.metadata.get("mlops_course", {})
-        if meta.get("role") == "answer":
-            answers[meta["question"]] = cell.source
-    return answers
-
-
-def _submission(replacements: dict[str, str] | None) -> nbformat.NotebookNode:
-    exercise = nbformat.read(LESSON.exercise, as_version=4)
-    if replacements is None:
-        return exercise
-    solution = nbformat.read(LESSON.solution, as_version=4)
-    solved = {question: _without_markers(source)
-              for question, source in _answer_sources(solution).items()}
-    for cell in exercise.cells:
-        meta = cell.metadata.get("mlops_course", {})
-        if meta.get("role") == "answer":
-            question = meta["question"]
-            cell.source = replacements.get(question, solved[question])
-    return exercise
-
-
-def _without_markers(source: str) -> str:
-    return re.sub(r"^\s*### (BEGIN|END) SOLUTION\n", "", source, flags=re.MULTILINE)
-
-
 @pytest.fixture(scope="module")
-def grades(tmp_path_factory: pytest.TempPathFactory):
-    folder = tmp_path_factory.mktemp("lesson-01")
-    for student, replacements in SUBMISSIONS.items():
-        (folder / "in" / student).mkdir(parents=True)
-        nbformat.write(_submission(replacements), folder / "in" / student / LESSON.exercise.name)
-    result = grade_lesson("01", folder / "in", folder / "gradebook.db", root=ROOT, jobs=2)
-    return {grade.student_id: grade for grade in result.graded}
+def grades(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return grade_submissions(LESSON, SUBMISSIONS, tmp_path_factory.mktemp("lesson-01"))
 
 
 @pytest.mark.parametrize("student", SUBMISSIONS)
-def test_each_submission_loses_exactly_its_wrong_questions(grades, student: str) -> None:
-    grade = grades[student]
-    assert grade.status == "graded", grade.reason
-    earned = {score.question: score.points for score in grade.questions}
+def test_each_submission_loses_exactly_its_wrong_questions(grades: dict, student: str) -> None:
     expected = {question: 0 if question in EXPECTED_LOST[student] else points
                 for question, points in POINTS.items()}
-    failing = [(test.question, test.name, test.message) for test in grade.tests if not test.passed]
-    assert earned == expected, failing
+    assert points_by_question(grades[student]) == expected, failed_tests(grades[student])
 
 
 def test_points_add_up_to_the_lesson() -> None:
