@@ -9,18 +9,21 @@ and loses q2 under the grading parameters.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
-import nbformat
 import pytest
+from lesson_round_trip import (
+    REPOSITORY,
+    answers_with,
+    course_grading_with_defaults,
+    failed_tests,
+    grade_submissions,
+    lesson_and_solution,
+    points_by_question,
+    solution_answers,
+)
 
-from mlops_course.classroom.batch import grade_lesson
-
-REPOSITORY = Path(__file__).resolve().parent.parent
-SLUG = "02-version-everything"
-EXERCISE = REPOSITORY / "exercises" / f"{SLUG}.ipynb"
-SOLUTION = REPOSITORY / "solutions" / f"{SLUG}.ipynb"
+LESSON, SOLUTION = lesson_and_solution("02")
 FULL_MARKS = {"q1": 3, "q2": 3, "q3": 2, "q4": 2}
 
 # Hashes values and row order correctly but not the dtypes: passes the public tests.
@@ -84,83 +87,39 @@ rebuilt = train_model(orders[orders["day"].between(1, 42)], 0.3)
 identical = True
 '''
 
+# case -> (its answers by cell id, the points it earns); the untouched exercise has no answers.
 CASES = {
-    "solved": ({}, FULL_MARKS),
-    "untouched-exercise": (None, dict.fromkeys(FULL_MARKS, 0)),
-    "wrong-q1": ({"q1-answer": FINGERPRINT_BLIND_TO_DTYPES}, {**FULL_MARKS, "q1": 0}),
-    "wrong-q2": ({"q2-answer-rebuild": REBUILD_THAT_LOADS}, {**FULL_MARKS, "q2": 0}),
-    "wrong-q3": ({"q3-answer": WHAT_CHANGED_WITHOUT_ENVIRONMENT}, {**FULL_MARKS, "q3": 0}),
-    "wrong-q4": ({"q4-answer": MISMATCHES_WITH_INLINE_COMMENTS}, {**FULL_MARKS, "q4": 0}),
-    "hard-coded-q2": ({"q2-answer-prove": HARD_CODED_CHAMPION}, {**FULL_MARKS, "q2": 0}),
-}
+    "solved": (solution_answers(SOLUTION), FULL_MARKS),
+    "untouched-exercise": ({}, dict.fromkeys(FULL_MARKS, 0)),
+    "wrong-q1": (answers_with(SOLUTION, {"q1-answer": FINGERPRINT_BLIND_TO_DTYPES}),
+                 {**FULL_MARKS, "q1": 0}),
+    "wrong-q2": (answers_with(SOLUTION, {"q2-answer-rebuild": REBUILD_THAT_LOADS}),
+                 {**FULL_MARKS, "q2": 0}),
+    "wrong-q3": (answers_with(SOLUTION, {"q3-answer": WHAT_CHANGED_WITHOUT_ENVIRONMENT}),
+                 {**FULL_MARKS, "q3": 0}),
+    "wrong-q4": (answers_with(SOLUTION, {"q4-answer": MISMATCHES_WITH_INLINE_COMMENTS}),
+                 {**FULL_MARKS, "q4": 0}),
+    "hard-coded-q2": (answers_with(SOLUTION, {"q2-answer-prove": HARD_CODED_CHAMPION}),
+                      {**FULL_MARKS, "q2": 0}),
+}  # fmt: skip
 
 
-def _submission(answers: dict[str, str] | None) -> nbformat.NotebookNode:
-    """The exercise with the solution's answers, then `answers` (cell id -> source) over them."""
-    exercise = nbformat.read(EXERCISE, as_version=4)
-    if answers is None:
-        return exercise
-    solution = {cell.id: cell.source for cell in nbformat.read(SOLUTION, as_version=4).cells}
-    for cell in exercise.cells:
-        if cell.metadata.get("mlops_course", {}).get("role") == "answer":
-            cell.source = answers.get(cell.id, solution[cell.id]).strip()
-    return exercise
-
-
-def _write_submissions(folder: Path, cases: list[str]) -> Path:
-    for case in cases:
-        (folder / case).mkdir(parents=True)
-        nbformat.write(_submission(CASES[case][0]), folder / case / f"{SLUG}.ipynb")
-    return folder
-
-
-def _grades(tmp: Path, cases: list[str], root: Path = REPOSITORY) -> dict:
-    submissions = _write_submissions(tmp / "submissions", cases)
-    result = grade_lesson("02", submissions, tmp / "gradebook.db", jobs=2, root=root)
-    return {grade.student_id: grade for grade in result.graded}
-
-
-def _course_grading_with_defaults(root: Path) -> Path:
-    """A course root whose lesson 02 is graded with its default parameters."""
-    catalog = tomllib.loads((REPOSITORY / "course" / "course.toml").read_text())
-    text = (REPOSITORY / "course" / "course.toml").read_text()
-    lesson = next(entry for entry in catalog["lessons"] if entry["id"] == "02")
-    grading = lesson["grading_parameters"]
-    old = "\n".join(f"{key} = {value}" for key, value in grading.items())
-    new = "\n".join(f"{key} = {lesson['parameters'][key]}" for key in grading)
-    marker = f'slug = "{SLUG}"'
-    head, tail = text.split(marker)
-    assert old in tail, "lesson 02's grading_parameters are not laid out as this test expects"
-    (root / "course").mkdir(parents=True)
-    (root / "course" / "course.toml").write_text(head + marker + tail.replace(old, new, 1))
-    (root / "solutions").mkdir()
-    (root / "solutions" / SOLUTION.name).write_bytes(SOLUTION.read_bytes())
-    for written in (entry for entry in catalog["lessons"] if entry["status"] == "written"):
-        # The catalog refuses a written lesson without its notebook; grading never opens it.
-        stand_in = root / written["notebook"]
-        stand_in.parent.mkdir(parents=True, exist_ok=True)
-        stand_in.write_text("{}")
-    return root
+def grade(folder: Path, cases: list[str], root: Path = REPOSITORY) -> dict:
+    """Grade the exercise filled in with each case's answers; the grades by case name."""
+    return grade_submissions(LESSON, {case: CASES[case][0] for case in cases}, folder, root)
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    return _grades(tmp_path_factory.mktemp("lesson-02"), list(CASES))
+    return grade(tmp_path_factory.mktemp("lesson-02"), list(CASES))
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_lesson_02_scores(graded: dict, case: str) -> None:
-    grade = graded[case]
-    assert grade.status == "graded", grade.reason
-    assert {score.question: score.points for score in grade.questions} == CASES[case][1], [
-        (test.name, test.message) for test in grade.tests if not test.passed
-    ]
+def test_each_case_earns_its_points(graded: dict, case: str) -> None:
+    assert points_by_question(graded[case]) == CASES[case][1], failed_tests(graded[case])
 
 
-def test_hard_coded_answer_is_right_only_for_the_default_parameters(
-    tmp_path: Path,
-) -> None:
-    root = _course_grading_with_defaults(tmp_path / "course-root")
-    grade = _grades(tmp_path, ["hard-coded-q2"], root=root)["hard-coded-q2"]
-    assert grade.status == "graded", grade.reason
-    assert {score.question: score.points for score in grade.questions} == FULL_MARKS
+def test_hard_coded_answer_is_right_only_for_the_default_parameters(tmp_path: Path) -> None:
+    root = course_grading_with_defaults(LESSON, tmp_path / "course-root")
+    graded = grade(tmp_path, ["hard-coded-q2"], root=root)["hard-coded-q2"]
+    assert points_by_question(graded) == FULL_MARKS, failed_tests(graded)
