@@ -21,7 +21,7 @@ TARGET_SECONDS = 0.1
 
 def measure(runs: int = RUNS) -> dict:
     """Median seconds of check() + both renderings, and of a cold import of the module."""
-    from mlops_course.classroom import checks
+    from mlops_course.classroom.authoring import checks
 
     saved = dict(checks._registry)
     try:
@@ -58,7 +58,7 @@ def _named_test(number: int, passes: bool):
 def _cold_import_seconds() -> float:
     code = (
         "import time; started = time.perf_counter(); "
-        "import mlops_course.classroom.checks; print(time.perf_counter() - started)"
+        "import mlops_course.classroom.authoring.checks; print(time.perf_counter() - started)"
     )
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     return float(output.stdout)

@@ -18,7 +18,7 @@ NOTEBOOK_TARGET_SECONDS = 20.0
 
 def measure(jobs: int = JOBS) -> list[dict]:
     """The batch's wall time, then one entry per executed notebook."""
-    from mlops_course.classroom.runner import run_lessons
+    from mlops_course.classroom.running.runner import run_lessons
 
     started = time.perf_counter()
     report = run_lessons(jobs=jobs)

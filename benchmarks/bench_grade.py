@@ -40,8 +40,8 @@ def _floor_seconds(root: Path, lesson: str, folder: Path) -> float:
     import nbformat
     from nbclient import NotebookClient
 
-    from mlops_course.classroom.batch import load_job
-    from mlops_course.classroom.grade import build_graded_notebook
+    from mlops_course.classroom.grading.batch import load_job
+    from mlops_course.classroom.grading.grade import build_graded_notebook
 
     job = load_job(lesson, root)
     notebooks = []
@@ -58,7 +58,7 @@ def _floor_seconds(root: Path, lesson: str, folder: Path) -> float:
 
 
 def measure(submissions: int = SUBMISSIONS) -> list[dict]:
-    from mlops_course.classroom.batch import grade_lesson
+    from mlops_course.classroom.grading.batch import grade_lesson
 
     root, lesson, solved = _course_and_submission()
     scratch = Path(tempfile.mkdtemp(prefix="bench-grade-"))

@@ -155,7 +155,7 @@ def copy_course(repository: Path, destination: Path, extra_folders: tuple[str, .
     A student's folder is the release bundle (its allow-list); the browser test works on
     this copy so that nothing JupyterLab saves can reach the repository.
     """
-    from mlops_course.classroom.release import FOLDERS, OPTIONAL_FILES, REQUIRED_FILES
+    from mlops_course.classroom.authoring.release import FOLDERS, OPTIONAL_FILES, REQUIRED_FILES
 
     destination.mkdir(parents=True)
     for name in (*REQUIRED_FILES, *OPTIONAL_FILES):

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import nbformat
 
-from mlops_course.classroom.authoring import Exercise, read_solution
-from mlops_course.classroom.batch import grade_lesson
+from mlops_course.classroom.authoring.solution import Exercise, read_solution
 from mlops_course.classroom.catalog import Lesson, load_catalog
-from mlops_course.classroom.results import SubmissionGrade
+from mlops_course.classroom.grading.batch import grade_lesson
+from mlops_course.classroom.grading.results import SubmissionGrade
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 MARKERS = {"### BEGIN SOLUTION", "### END SOLUTION"}

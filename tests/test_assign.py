@@ -10,13 +10,13 @@ import nbformat
 import pytest
 from solution_cases import SOLUTION_FIXTURES, WELL_FORMED, make_course, readable_text, secret_lines
 
-from mlops_course.classroom.assign import (
+from mlops_course.classroom.authoring.assign import (
     AssignError,
     assign,
     build_exercise,
     check_assignments,
 )
-from mlops_course.classroom.authoring import AuthoringError, parse_solution
+from mlops_course.classroom.authoring.solution import AuthoringError, parse_solution
 from mlops_course.classroom.cli import main
 from mlops_course.paths import ROOT_ENV
 

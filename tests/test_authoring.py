@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mlops_course.classroom.authoring import (
+from mlops_course.classroom.authoring.solution import (
     HIDDEN_TESTS,
     SOLUTION,
     AuthoringError,

@@ -8,10 +8,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from mlops_course.classroom import checks
-from mlops_course.classroom.assign import build_exercise
-from mlops_course.classroom.authoring import read_solution
-from mlops_course.classroom.checks import check, check_all, public_test
+from mlops_course.classroom.authoring import checks
+from mlops_course.classroom.authoring.assign import build_exercise
+from mlops_course.classroom.authoring.checks import check, check_all, public_test
+from mlops_course.classroom.authoring.solution import read_solution
 
 WELL_FORMED = Path(__file__).parent / "fixtures" / "solutions" / "well-formed-two-questions.ipynb"
 
@@ -178,7 +178,7 @@ def test_student_runs_an_exercise_in_the_course_kernel_and_checks_it(tmp_path):
     Executed by papermill (nbclient underneath) in the mlops-course kernel, which also
     proves the stub rule's promise: the whole exercise runs without an error.
     """
-    from mlops_course.classroom.execute import execute
+    from mlops_course.classroom.running.execute import execute
 
     notebook = build_exercise(read_solution(WELL_FORMED))
     answer = next(cell for cell in notebook.cells if cell["id"] == "q1-answer")

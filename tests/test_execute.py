@@ -7,8 +7,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from mlops_course.classroom.execute import NotebookNotFound, execute
-from mlops_course.classroom.parameters import BadParameter, resolve_parameters
+from mlops_course.classroom.running.execute import NotebookNotFound, execute
+from mlops_course.classroom.running.parameters import BadParameter, resolve_parameters
 
 NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 

@@ -5,11 +5,16 @@ from __future__ import annotations
 import nbformat
 from nbformat.v4 import new_code_cell
 
-from mlops_course.classroom.authoring import Question
-from mlops_course.classroom.authoring import Test as AuthoredTest
-from mlops_course.classroom.cell_runner import CellReply, RunRecord
-from mlops_course.classroom.grade import GradingLimits, run_status, score_questions, score_tests
-from mlops_course.classroom.results import TestOutcome as Outcome
+from mlops_course.classroom.authoring.solution import Question
+from mlops_course.classroom.authoring.solution import Test as AuthoredTest
+from mlops_course.classroom.grading.cell_runner import CellReply, RunRecord
+from mlops_course.classroom.grading.grade import (
+    GradingLimits,
+    run_status,
+    score_questions,
+    score_tests,
+)
+from mlops_course.classroom.grading.results import TestOutcome as Outcome
 
 LIMITS = GradingLimits(cell_timeout=5, memory_mb=256)
 

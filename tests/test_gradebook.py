@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from mlops_course.classroom.gradebook import Gradebook, GradebookError
-from mlops_course.classroom.results import QuestionScore, SubmissionGrade
-from mlops_course.classroom.results import TestOutcome as Outcome
+from mlops_course.classroom.grading.gradebook import Gradebook, GradebookError
+from mlops_course.classroom.grading.results import QuestionScore, SubmissionGrade
+from mlops_course.classroom.grading.results import TestOutcome as Outcome
 
 
 def a_grade(student: str, points: float, status: str = "graded", sha: str = "a") -> SubmissionGrade:

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from grading_helpers import GRADING_COURSE, submission_folder
 
-from mlops_course.classroom.batch import grade_lesson
-from mlops_course.classroom.gradebook import Gradebook
-from mlops_course.classroom.sandbox import KERNEL_UID_BASE, KERNELS_PER_PROCESS
+from mlops_course.classroom.grading.batch import grade_lesson
+from mlops_course.classroom.grading.gradebook import Gradebook
+from mlops_course.classroom.grading.sandbox import KERNEL_UID_BASE, KERNELS_PER_PROCESS
 
 STUDENTS = {f"student {n:02d}": fixture for n, fixture in enumerate(
     ["solved", "wrong-q1", "wrong-q2", "untouched-exercise", "solved", "wrong-q1", "solved"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from grading_helpers import FULL_MARKS, GRADING_COURSE, submission_folder
 
-from mlops_course.classroom.batch import grade_lesson
+from mlops_course.classroom.grading.batch import grade_lesson
 
 CASES = {
     "solved": (FULL_MARKS, {"q1": 2, "q2": 3}),

@@ -21,9 +21,13 @@ from grading_helpers import (
     submission_folder,
 )
 
-from mlops_course.classroom.batch import grade_lesson
-from mlops_course.classroom.gradebook import Gradebook
-from mlops_course.classroom.sandbox import KERNEL_UID_BASE, KERNELS_PER_PROCESS, probe_sandbox
+from mlops_course.classroom.grading.batch import grade_lesson
+from mlops_course.classroom.grading.gradebook import Gradebook
+from mlops_course.classroom.grading.sandbox import (
+    KERNEL_UID_BASE,
+    KERNELS_PER_PROCESS,
+    probe_sandbox,
+)
 
 SANDBOXED = probe_sandbox().available
 needs_sandbox = pytest.mark.skipif(not SANDBOXED, reason=probe_sandbox().reason)

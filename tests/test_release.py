@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from solution_cases import WELL_FORMED, make_course, readable_text, secret_lines
 
-from mlops_course.classroom.assign import assign
+from mlops_course.classroom.authoring.assign import assign
+from mlops_course.classroom.authoring.release import ReleaseError, release
 from mlops_course.classroom.cli import main
-from mlops_course.classroom.release import ReleaseError, release
 from mlops_course.paths import ROOT_ENV
 
 REPO = Path(__file__).resolve().parents[1]
@@ -104,7 +104,7 @@ def test_bundle_holds_what_students_need(course, tmp_path):
     ]  # fmt: skip
     assert Path("exercises/00-mlops-lifecycle.ipynb") in files
     assert Path("course/course.toml") in files and Path("course/syllabus.md") in files
-    assert Path("src/mlops_course/classroom/checks.py") in files
+    assert Path("src/mlops_course/classroom/authoring/checks.py") in files
     assert not any(part.endswith(".egg-info") for f in files for part in f.parts)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import nbformat
 from grading_helpers import GRADING_COURSE, SUBMISSIONS
 
-from mlops_course.classroom.assign import build_exercise
-from mlops_course.classroom.authoring import read_solution
-from mlops_course.classroom.restore import restore_locked_cells
+from mlops_course.classroom.authoring.assign import build_exercise
+from mlops_course.classroom.authoring.solution import read_solution
+from mlops_course.classroom.grading.restore import restore_locked_cells
 
 EXERCISE = build_exercise(read_solution(GRADING_COURSE / "solutions" / "00-parcel-delays.ipynb"))
 

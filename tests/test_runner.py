@@ -12,9 +12,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from mlops_course.classroom import runner
 from mlops_course.classroom.catalog import load_catalog
-from mlops_course.classroom.runner import run_lessons
+from mlops_course.classroom.running import runner
+from mlops_course.classroom.running.runner import run_lessons
 
 NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 COMMAND = Path(sys.executable).parent / "mlops-course"

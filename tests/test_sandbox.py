@@ -8,8 +8,8 @@ import pytest
 from grading_helpers import FULL_MARKS, GRADING_COURSE, submission_folder
 
 import mlops_course
-from mlops_course.classroom import batch, kernel_pool, sandbox
-from mlops_course.classroom.sandbox import SandboxSupport
+from mlops_course.classroom.grading import batch, kernel_pool, sandbox
+from mlops_course.classroom.grading.sandbox import SandboxSupport
 
 
 def test_bwrap_command_mounts_the_package_but_not_the_repository(tmp_path: Path) -> None:

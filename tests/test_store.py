@@ -9,8 +9,8 @@ import nbformat
 import pytest
 
 from mlops_course.classroom.cli import main
-from mlops_course.classroom.store import NotStorable, clean, store_notebook
-from mlops_course.classroom.store_check import notebook_problems, stored_notebook_problems
+from mlops_course.classroom.running.store import NotStorable, clean, store_notebook
+from mlops_course.classroom.running.store_check import notebook_problems, stored_notebook_problems
 
 NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 STATIC_LINE = "Static run (MLOPS_COURSE_STATIC=1) with scale=2"
@@ -112,7 +112,7 @@ def test_store_twice_gives_the_same_bytes_without_run_metadata(tmp_path: Path) -
 
 def test_the_static_run_itself_leaves_widget_state_and_timings(tmp_path: Path) -> None:
     # The premise of the test above: without cleaning, this fixture's run is not clean.
-    from mlops_course.classroom.execute import execute
+    from mlops_course.classroom.running.execute import execute
 
     executed = tmp_path / "executed.ipynb"
     assert execute(NOTEBOOKS / "shows-a-widget.ipynb", executed).ok

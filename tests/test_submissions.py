@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from grading_helpers import EXERCISE_NAME, SUBMISSIONS, submission_folder
 
-from mlops_course.classroom.submissions import (
+from mlops_course.classroom.grading.submissions import (
     Submission,
     SubmissionsError,
     collect_submissions,
@@ -72,7 +72,7 @@ def test_zip_with_climbing_and_absolute_paths_extracts_only_safe_entries(tmp_pat
 
 
 def test_zip_declaring_more_than_the_archive_limit_is_refused(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr("mlops_course.classroom.submissions.MAX_ARCHIVE_BYTES", 1000)
+    monkeypatch.setattr("mlops_course.classroom.grading.submissions.MAX_ARCHIVE_BYTES", 1000)
     archive = tmp_path / "bomb.zip"
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
         zipped.writestr(f"bob/{EXERCISE_NAME}", b"0" * 5000)

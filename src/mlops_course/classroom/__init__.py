@@ -1,4 +1,14 @@
-"""The teaching machinery: catalog, notebook execution, runner and the `mlops-course` CLI.
+"""The teaching machinery: three rooms and a front door, split as instructors split their work.
 
-This wing imports no ML library; it runs notebooks that do.
+- `authoring/` turns solutions into exercises and student bundles; it also holds the
+  student side, `check("q1")`, which this package re-exports for the exercises' setup cells.
+- `running/` executes notebooks with papermill and stores walkthrough outputs.
+- `grading/` grades batches of untrusted submissions in a sandbox.
+
+The catalog, the CLI and small shared helpers sit here at the top. No module of this wing
+imports an ML library at module level; it runs notebooks that do.
 """
+
+from mlops_course.classroom.authoring.checks import check, check_all, public_test
+
+__all__ = ["check", "check_all", "public_test"]

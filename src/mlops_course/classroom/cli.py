@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING
 from mlops_course import __version__
 from mlops_course.classroom.catalog import Lesson, load_catalog
 from mlops_course.classroom.errors import CourseError
-from mlops_course.classroom.execute import DEFAULT_TIMEOUT_PER_CELL
-from mlops_course.classroom.reporting import progress_line, summary
+from mlops_course.classroom.running.execute import DEFAULT_TIMEOUT_PER_CELL
+from mlops_course.classroom.running.reporting import progress_line, summary
 from mlops_course.classroom.text import display_path, format_table
 from mlops_course.paths import CourseRootNotFound
 
 # assign, store and release import nbformat (about a second with jsonschema); their
 # handlers import them, so `mlops-course list` and `--help` start at once.
 if TYPE_CHECKING:
-    from mlops_course.classroom.store import StoreResult
+    from mlops_course.classroom.running.store import StoreResult
 
 PROG = "mlops-course"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -95,7 +95,7 @@ def add_run(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mlops_course.classroom.runner import run_lessons
+    from mlops_course.classroom.running.runner import run_lessons
 
     if args.all and args.lessons:
         raise CourseError("give lesson ids or --all, not both.")
@@ -128,7 +128,7 @@ def add_assign(commands: argparse._SubParsersAction) -> None:
 
 
 def assign_exercises(args: argparse.Namespace) -> int:
-    from mlops_course.classroom.assign import assign, check_assignments
+    from mlops_course.classroom.authoring.assign import assign, check_assignments
 
     if not args.check:
         for path in assign(args.lessons or None):
@@ -176,7 +176,7 @@ def add_store(commands: argparse._SubParsersAction) -> None:
 
 
 def store(args: argparse.Namespace) -> int:
-    from mlops_course.classroom.store import store_lessons
+    from mlops_course.classroom.running.store import store_lessons
 
     if args.all and args.lessons:
         raise CourseError("give lesson ids or --all, not both.")
@@ -216,7 +216,7 @@ def _print_stored(lesson: Lesson, result: StoreResult) -> None:
 
 
 def _check_stored(lesson_ids: list[str] | None) -> int:
-    from mlops_course.classroom.store_check import check_stored
+    from mlops_course.classroom.running.store_check import check_stored
 
     checked = check_stored(lesson_ids)
     for lesson, problems in checked.items():
@@ -246,7 +246,7 @@ def add_release(commands: argparse._SubParsersAction) -> None:
 
 
 def release_bundle(args: argparse.Namespace) -> int:
-    from mlops_course.classroom.release import release
+    from mlops_course.classroom.authoring.release import release
 
     files = release(args.dest)
     print(f"wrote the student bundle ({len(files)} files) to {args.dest}")
@@ -276,9 +276,9 @@ def add_grade(commands: argparse._SubParsersAction) -> None:
 def grade(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from mlops_course.classroom.batch import grade_lesson
-    from mlops_course.classroom.grade_report import summary_table
-    from mlops_course.classroom.results import ERROR
+    from mlops_course.classroom.grading.batch import grade_lesson
+    from mlops_course.classroom.grading.grade_report import summary_table
+    from mlops_course.classroom.grading.results import ERROR
 
     result = grade_lesson(
         args.lesson,

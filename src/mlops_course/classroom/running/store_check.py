@@ -22,7 +22,7 @@ import nbformat
 
 from mlops_course.classroom.catalog import Course, Lesson, load_catalog
 from mlops_course.classroom.errors import CourseError
-from mlops_course.classroom.execute import DEFAULT_KERNEL, INJECTED_TAG, PARAMETERS_TAG
+from mlops_course.classroom.running.execute import DEFAULT_KERNEL, INJECTED_TAG, PARAMETERS_TAG
 
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
 
-from mlops_course.classroom.authoring import (
+from mlops_course.classroom.authoring.solution import (
     ANSWER,
     HIDDEN_TESTS,
     METADATA_KEY,

@@ -25,12 +25,12 @@ from typing import Any
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell
 
-from mlops_course.classroom.authoring import Question, Test
-from mlops_course.classroom.cell_runner import RunLimits, RunRecord, run_notebook
+from mlops_course.classroom.authoring.solution import Question, Test
 from mlops_course.classroom.errors import CourseError
-from mlops_course.classroom.kernel_pool import KernelPool
-from mlops_course.classroom.restore import restore_locked_cells
-from mlops_course.classroom.results import (
+from mlops_course.classroom.grading.cell_runner import RunLimits, RunRecord, run_notebook
+from mlops_course.classroom.grading.kernel_pool import KernelPool
+from mlops_course.classroom.grading.restore import restore_locked_cells
+from mlops_course.classroom.grading.results import (
     CRASHED,
     ERROR,
     GRADED,
@@ -42,8 +42,8 @@ from mlops_course.classroom.results import (
     SubmissionGrade,
     TestOutcome,
 )
-from mlops_course.classroom.sandbox import ResourceLimits
-from mlops_course.classroom.submissions import MAX_NOTEBOOK_BYTES, Payload, vet_notebook
+from mlops_course.classroom.grading.sandbox import ResourceLimits
+from mlops_course.classroom.grading.submissions import MAX_NOTEBOOK_BYTES, Payload, vet_notebook
 
 GRADER_CELL_KEY = "mlops_course_grader"
 MESSAGE_LIMIT = 300
@@ -60,7 +60,7 @@ for _grader_name in [n for n in dir(_grader_builtins) if not n.startswith("_")]:
 # A MemoryError's traceback keeps the failed cell's allocations alive; let them go.
 _grader_sys.last_type = _grader_sys.last_value = _grader_sys.last_traceback = None
 _grader_gc.collect()
-from mlops_course.classroom.checks import check, check_all  # noqa: F401
+from mlops_course.classroom import check, check_all  # noqa: F401
 """
 
 

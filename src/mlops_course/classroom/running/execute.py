@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mlops_course.classroom.errors import CourseError
-from mlops_course.classroom.parameters import resolve_parameters
+from mlops_course.classroom.running.parameters import resolve_parameters
 
 DEFAULT_KERNEL = "mlops-course"
 DEFAULT_TIMEOUT_PER_CELL = 120.0
@@ -98,7 +98,7 @@ def execute(
     from jupyter_client.kernelspec import NoSuchKernel
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-    from mlops_course.classroom.kernels import ipc_kernel
+    from mlops_course.classroom.running.kernels import ipc_kernel
 
     input, output = Path(input).resolve(), Path(output).resolve()
     if not input.is_file():

@@ -23,7 +23,7 @@ import nbformat
 
 from mlops_course.classroom.catalog import Lesson, load_catalog
 from mlops_course.classroom.errors import CourseError
-from mlops_course.classroom.execute import (
+from mlops_course.classroom.running.execute import (
     DEFAULT_KERNEL,
     DEFAULT_TIMEOUT_PER_CELL,
     INJECTED_TAG,
@@ -31,7 +31,7 @@ from mlops_course.classroom.execute import (
     NotebookNotFound,
     execute,
 )
-from mlops_course.classroom.store_check import (
+from mlops_course.classroom.running.store_check import (
     Problem,
     cell_tags,
     notebook_problems,

@@ -27,7 +27,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbformat.v4 import new_output
 
-from mlops_course.classroom.kernel_pool import GradingKernel
+from mlops_course.classroom.grading.kernel_pool import GradingKernel
 
 TRUNCATION_NOTE = "[grader: output limit reached, the rest was dropped]\n"
 

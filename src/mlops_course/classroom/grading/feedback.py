@@ -11,8 +11,8 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from mlops_course.classroom.results import SubmissionGrade
-from mlops_course.classroom.submissions import student_slug
+from mlops_course.classroom.grading.results import SubmissionGrade
+from mlops_course.classroom.grading.submissions import student_slug
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; }

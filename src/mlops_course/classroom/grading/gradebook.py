@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from mlops_course.classroom.errors import CourseError
-from mlops_course.classroom.results import (
+from mlops_course.classroom.grading.results import (
     ERROR,
     QuestionScore,
     SubmissionGrade,

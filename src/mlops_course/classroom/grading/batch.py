@@ -22,17 +22,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mlops_course.classroom.grade import (
+from mlops_course.classroom.grading.grade import (
     GradingJob,
     GradingLimits,
     grade_payload,
     grader_failure,
 )
-from mlops_course.classroom.gradebook import Gradebook
-from mlops_course.classroom.kernel_pool import KernelPool
-from mlops_course.classroom.results import SubmissionGrade
-from mlops_course.classroom.sandbox import probe_sandbox
-from mlops_course.classroom.submissions import Payload, collect_submissions, read_submission
+from mlops_course.classroom.grading.gradebook import Gradebook
+from mlops_course.classroom.grading.kernel_pool import KernelPool
+from mlops_course.classroom.grading.results import SubmissionGrade
+from mlops_course.classroom.grading.sandbox import probe_sandbox
+from mlops_course.classroom.grading.submissions import Payload, collect_submissions, read_submission
 
 Progress = Callable[[str], None]
 
@@ -53,8 +53,8 @@ class BatchResult:
 def load_job(lesson_key: str, root: Path | None = None,
              limits: GradingLimits | None = None) -> GradingJob:  # fmt: skip
     """Read the catalog and the lesson's solution into a `GradingJob`."""
-    from mlops_course.classroom.assign import build_exercise
-    from mlops_course.classroom.authoring import read_solution
+    from mlops_course.classroom.authoring.assign import build_exercise
+    from mlops_course.classroom.authoring.solution import read_solution
     from mlops_course.classroom.catalog import load_catalog
 
     course = load_catalog(root)
@@ -117,7 +117,7 @@ def grade_lesson(
                 gradebook.record(grade)
                 result.graded.append(grade)
                 if feedback_dir is not None:
-                    from mlops_course.classroom.feedback import write_feedback
+                    from mlops_course.classroom.grading.feedback import write_feedback
 
                     write_feedback(grade, feedback_dir)
                 progress(_progress_line(done, total, grade))
@@ -129,7 +129,7 @@ def grade_lesson(
 
 def _finish(result: BatchResult, gradebook: Gradebook, gradebook_path: Path,
             feedback_dir: Path | None, csv_path: Path | None) -> None:  # fmt: skip
-    from mlops_course.classroom.grade_report import plot_distribution
+    from mlops_course.classroom.grading.grade_report import plot_distribution
 
     result.lesson_grades = gradebook.grades(result.lesson)
     if csv_path is not None:

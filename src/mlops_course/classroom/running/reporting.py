@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlops_course.classroom.runner import EXPERIMENT, LessonRun, RunReport
+from mlops_course.classroom.running.runner import EXPERIMENT, LessonRun, RunReport
 from mlops_course.classroom.text import display_path, format_table
 
 

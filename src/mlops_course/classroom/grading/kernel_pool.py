@@ -29,7 +29,7 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Any, Bool, Instance, Integer
 
-from mlops_course.classroom.sandbox import (
+from mlops_course.classroom.grading.sandbox import (
     ResourceLimits,
     bwrap_command,
     kernel_environment,

@@ -18,12 +18,12 @@ from typing import Any
 
 from mlops_course.classroom.catalog import Course, Lesson, load_catalog
 from mlops_course.classroom.errors import CourseError
-from mlops_course.classroom.execute import (
+from mlops_course.classroom.running.execute import (
     DEFAULT_TIMEOUT_PER_CELL,
     ExecutionResult,
     execute,
 )
-from mlops_course.classroom.parameters import resolve_parameters
+from mlops_course.classroom.running.parameters import resolve_parameters
 from mlops_course.paths import ROOT_ENV, runs_dir
 
 EXPERIMENT = "course-runs"

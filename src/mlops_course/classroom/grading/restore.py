@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from nbformat import NotebookNode
 
-from mlops_course.classroom.assign import CHECKSUM_KEY, LOCKED_ROLES, source_checksum
-from mlops_course.classroom.authoring import METADATA_KEY
+from mlops_course.classroom.authoring.assign import CHECKSUM_KEY, LOCKED_ROLES, source_checksum
+from mlops_course.classroom.authoring.solution import METADATA_KEY
 
 
 @dataclass(frozen=True)

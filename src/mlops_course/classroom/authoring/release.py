@@ -13,7 +13,7 @@ import os
 import shutil
 from pathlib import Path
 
-from mlops_course.classroom.assign import check_assignments
+from mlops_course.classroom.authoring.assign import check_assignments
 from mlops_course.classroom.errors import CourseError
 from mlops_course.paths import course_root
 

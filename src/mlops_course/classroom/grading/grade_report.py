@@ -10,7 +10,7 @@ import statistics
 from collections import Counter
 from pathlib import Path
 
-from mlops_course.classroom.results import STATUSES, SubmissionGrade
+from mlops_course.classroom.grading.results import STATUSES, SubmissionGrade
 
 
 def summary_table(grades: list[SubmissionGrade]) -> str:
