@@ -16,6 +16,7 @@ import tomllib
 from pathlib import Path
 
 import nbformat
+from forgeries import FORGERIES, MEASURED
 
 from mlops_course.classroom.authoring.solution import Exercise, read_solution
 from mlops_course.classroom.catalog import Lesson, load_catalog
@@ -26,6 +27,9 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 MARKERS = {"### BEGIN SOLUTION", "### END SOLUTION"}
 # Two workers grade two notebooks at a time: the machine has two cores.
 WORKERS = 2
+
+# The key of `grade_submissions`' answers under which a cell is appended to the exercise.
+APPENDED_CELL = "(appended cell)"
 
 # One change of the solution's answers: (answer cell id, text in the solution, text instead).
 Change = tuple[str, str, str]
@@ -71,14 +75,28 @@ def answer_cell(solution: Exercise, question: str) -> str:
     return solution.notebook.cells[index].id
 
 
+def forged_submissions() -> dict[str, dict[str, str]]:
+    """The untouched exercise with one forgery appended, for each forgery measured."""
+    return {name: {APPENDED_CELL: FORGERIES[name]} for name in MEASURED}
+
+
+def assert_forgery_earned_nothing(grade: SubmissionGrade) -> None:
+    """A forgery scores 0; one that fakes replies is also caught lying by a canary."""
+    assert grade.score == 0, f"{grade.student_id} earned {grade.score}: {grade.reason}"
+    assert grade.status in ("tampered", "graded"), grade.reason
+
+
 def grade_submissions(lesson: Lesson, submissions: dict[str, dict[str, str]], folder: Path,
                       root: Path = REPOSITORY) -> dict[str, SubmissionGrade]:  # fmt: skip
     """Grade the exercise filled in with each submission's answers (by cell id; an empty
-    dict leaves the exercise untouched) in one batch; returns the grades by submission name."""
+    dict leaves the exercise untouched; `APPENDED_CELL` adds a last cell) in one batch;
+    returns the grades by submission name."""
     for name, answers in submissions.items():
         notebook = nbformat.read(lesson.exercise, as_version=4)
         for cell in notebook.cells:
             cell.source = answers.get(cell.id, cell.source)
+        if APPENDED_CELL in answers:
+            notebook.cells.append(nbformat.v4.new_code_cell(answers[APPENDED_CELL]))
         (folder / "in" / name).mkdir(parents=True)
         nbformat.write(notebook, folder / "in" / name / lesson.exercise.name)
     # One submission graded by one worker saves starting a second, idle one.
@@ -127,3 +145,50 @@ def points_by_question(grade: SubmissionGrade) -> dict[str, float]:
 
 def failed_tests(grade: SubmissionGrade) -> list[tuple[str, str, str]]:
     return [(test.question, test.name, test.message) for test in grade.tests if not test.passed]
+
+
+def run_with_defaults(solution: Exercise, answers: dict[str, str]) -> dict:
+    """The parameters, setup and `answers` cells executed here, in order: the namespace."""
+    namespace: dict = {}
+    for index, cell in enumerate(solution.notebook.cells):
+        if "parameters" in cell.metadata.get("tags", []) or solution.roles[index] == "setup":
+            exec(cell.source, namespace)
+    for source in answers.values():
+        exec(source, namespace)
+    return namespace
+
+
+def observations_in_process(namespace: dict, solution: Exercise) -> dict[str, list]:
+    """Run every hidden test of `solution` in `namespace` (here, not in a kernel), with an
+    `observe` that records instead of displaying: {test name: [Observation, ...]}.
+
+    Cheap enough to compare two sets of answers under the default parameters, e.g. answers
+    hard-coded from a default run against the solution's own, with the grader's judge."""
+    from unittest import mock
+
+    import mlops_course.classroom
+    from mlops_course.classroom.authoring.observe import encode
+    from mlops_course.classroom.grading.judge import Observation
+
+    recorded: dict[str, list] = {}
+    current: list = []
+
+    def observe(value, label, *, rtol=1e-9, atol=1e-12, hint=""):
+        current.append(Observation(label, encode(value), rtol, atol, hint))
+
+    # Hidden tests import observe from the package: patch it where they find it.
+    with mock.patch.object(mlops_course.classroom, "observe", observe):
+        for test in solution.tests:
+            if test.hidden:
+                current = recorded.setdefault(test.name, [])
+                exec(test.grading_source, namespace | {"observe": observe})
+    return recorded
+
+
+def assert_same_observations(expected: dict[str, list], observed: dict[str, list]) -> None:
+    """The grader's judge finds every test's observations matching (as with full marks)."""
+    from mlops_course.classroom.grading.judge import judge_observations
+
+    for test, reference in expected.items():
+        mismatch = judge_observations(tuple(reference), observed.get(test, []))
+        assert not mismatch, f"{test}: {mismatch}"

@@ -58,13 +58,28 @@ def _run_cell(source: str, namespace: dict) -> bool:
     return True
 
 
-def test_grading_cell_verdict_follows_the_answer():
+def _observed(source: str, namespace: dict) -> list[tuple[str, object]]:
+    """What a hidden test's grading cell observes when run in `namespace`."""
+    from unittest import mock
+
+    import mlops_course.classroom
+
+    seen: list[tuple[str, object]] = []
+    with mock.patch.object(mlops_course.classroom, "observe",
+                           lambda value, label, **_: seen.append((label, value))):  # fmt: skip
+        assert _run_cell(source, namespace)
+    return seen
+
+
+def test_a_hidden_test_observes_the_answer_and_decides_nothing():
     q2 = read_solution(WELL_FORMED).question("q2")
     right = {"mean_delay": lambda values: sum(values) / len(values), "delays": [1, 2, 6]}
     wrong = {"mean_delay": lambda values: 2.0, "delays": [1, 2, 6]}
 
-    assert _run_cell(q2.hidden_tests[0].grading_source, right)
-    assert not _run_cell(q2.hidden_tests[0].grading_source, wrong)
+    source = q2.hidden_tests[0].grading_source
+    assert _observed(source, right) == [("mean_delay(delays)", 3.0)]
+    assert _observed(source, wrong) == [("mean_delay(delays)", 2.0)]
+    assert "assert" not in q2.hidden_tests[0].source
 
 
 def test_grading_cell_ignores_test_machinery_the_student_redefined():
@@ -92,6 +107,9 @@ BROKEN = [
     ("public-test-without-decorator", 8, 'needs exactly the decorator @public_test("q2")'),
     ("tests-cell-without-points", 8, 'add e.g. "points": 2'),
     ("tests-cell-with-top-level-code", 5, "move this statement into a test function"),
+    ("hidden-test-without-observation", 8, 'report the values with observe(value, "label")'),
+    ("question-without-hidden-test", 8, "add one between the hidden-tests markers"),
+    ("drive-without-a-judge", 8, 'drive(system, judge="name")'),
 ]
 
 

@@ -1,4 +1,5 @@
-"""A grader killed mid-batch loses no finished grade; Dask grades like local workers."""
+"""A grader killed mid-batch loses no finished grade and leaves no process or scratch folder
+behind; Dask grades like local workers."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from grading_helpers import GRADING_COURSE, submission_folder
 
 from mlops_course.classroom.grading.batch import grade_lesson
 from mlops_course.classroom.grading.gradebook import Gradebook
-from mlops_course.classroom.grading.sandbox import KERNEL_UID_BASE, KERNELS_PER_PROCESS
 
 STUDENTS = {f"student {n:02d}": fixture for n, fixture in enumerate(
     ["solved", "wrong-q1", "wrong-q2", "untouched-exercise", "solved", "wrong-q1", "solved"]
@@ -39,38 +39,70 @@ def rows(gradebook_path: Path) -> int:
         return 0
 
 
-def kernels_of(grader_pid: int) -> list[str]:
-    """Live processes running as one of the kernel uids that grader process handed out."""
-    first = KERNEL_UID_BASE + (grader_pid % 4_000_000) * KERNELS_PER_PROCESS
-    listing = subprocess.run(["ps", "-eo", "uid=,pid="], capture_output=True, text=True).stdout
-    return [line for line in listing.splitlines()
-            if first <= int(line.split()[0]) < first + KERNELS_PER_PROCESS]  # fmt: skip
+def descendants(pid: int) -> set[int]:
+    """Every live process below `pid` (workers, bwrap, kernels), read from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, queue = set(), list(children.get(pid, []))
+    while queue:
+        found.add(current := queue.pop())
+        queue += children.get(current, [])
+    return found
 
 
-def test_sigkill_mid_batch_then_rerun_matches_an_uninterrupted_run(tmp_path: Path) -> None:
+def alive(pid: int) -> bool:
+    """Running, not merely a zombie waiting for a reaper that may never come."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def scratch_of(grader_pid: int) -> list[Path]:
+    import tempfile
+
+    return [folder for folder in Path(tempfile.gettempdir()).glob("mlops-grade-*")
+            if (folder / "grader.pid").is_file()
+            and (folder / "grader.pid").read_text().split()[0] == str(grader_pid)]  # fmt: skip
+
+
+def test_sigkill_mid_batch_with_two_workers_leaves_nothing_and_the_rerun_matches(
+    tmp_path: Path,
+) -> None:
     folder = submission_folder(tmp_path / "in", STUDENTS)
     grade_lesson("00", folder, tmp_path / "uninterrupted.db", root=GRADING_COURSE)
 
     killed = tmp_path / "killed.db"
     command = [sys.executable, "-m", "mlops_course.classroom.cli", "grade", "00", str(folder),
-               "--gradebook", str(killed)]  # fmt: skip
+               "--gradebook", str(killed), "-j", "2"]  # fmt: skip
     environment = {**os.environ, "MLOPS_COURSE_ROOT": str(GRADING_COURSE)}
     grader = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)  # fmt: skip
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 90
     while rows(killed) < 2 and time.monotonic() < deadline and grader.poll() is None:
         time.sleep(0.05)
+    batch = descendants(grader.pid)
     grader.send_signal(signal.SIGKILL)
     grader.wait()
     finished_before_kill = rows(killed)
     assert 2 <= finished_before_kill < len(STUDENTS)
-    # The kernels die with the grader (PR_SET_PDEATHSIG on their bwrap); give it a moment.
+    assert len(batch) >= 2, "the grader should have had its two workers running"
+    # Workers die with the grader (parent-death signal, and a thread that watches the
+    # grader), their kernels with them; give it a moment.
     deadline = time.monotonic() + 10
-    while kernels_of(grader.pid) and time.monotonic() < deadline:
+    while any(alive(pid) for pid in batch) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert kernels_of(grader.pid) == []
+    assert [pid for pid in batch if alive(pid)] == []
+    assert len(scratch_of(grader.pid)) == 1  # left behind by the kill...
 
     rerun = grade_lesson("00", folder, killed, root=GRADING_COURSE)
+    assert scratch_of(grader.pid) == []  # ...and removed by the next batch
     assert len(rerun.skipped) == finished_before_kill
     assert outcomes(killed) == outcomes(tmp_path / "uninterrupted.db")
 

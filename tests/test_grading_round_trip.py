@@ -40,7 +40,11 @@ def test_feedback_shows_hidden_verdicts_but_never_hidden_source(round_trip) -> N
     tmp, grades = round_trip
     [page] = (tmp / "feedback" / "00").glob("wrong-q1-*.html")
     text = page.read_text()
-    assert "test_late_share_matches_the_delays" in text and "late_share does not match" in text
-    assert "expected_share" not in text  # a line of the hidden test's body
+    assert "test_late_share_matches_the_delays" in text
+    # In words: what was observed against what the reference observed, and the author's hint.
+    assert "late_share: observed 0.5, not the reference value" in text
+    assert "0.4333" not in text  # the answer under the grading parameters stays hidden
+    assert "count the orders delayed by more than 2 days" in text
+    assert "observe(late_share" not in text  # the hidden test's body
     assert (tmp / "feedback" / "00" / "grade-distribution.png").stat().st_size > 1000
     assert (tmp / "grades.csv").read_text().startswith("student_id,lesson,score,max_score,status")

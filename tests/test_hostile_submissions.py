@@ -1,4 +1,5 @@
-"""Hostile submissions, graded in ONE batch next to clean ones that must keep full marks.
+"""Hostile submissions and forgeries, graded in ONE batch next to clean ones that must keep
+full marks and must never be flagged as tampered.
 
 Each case gets a bounded outcome, the right score and a clear status and reason. The
 fixture course allows 5 s per cell and 256 MB per kernel (course.toml [grading]).
@@ -13,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from forgeries import FORGERIES
 from grading_helpers import (
     EXERCISE_NAME,
     FULL_MARKS,
@@ -57,6 +59,13 @@ EXPECTED = {
     "fifty-mb-notebook": ("invalid", 0.0, "too large (50.0 MB"),
     "reads-instructor-files": ("graded", FULL_MARKS, ""),
     "writes-outside-its-folder": ("graded", FULL_MARKS, ""),
+    # Forgeries on the untouched exercise (tests/forgeries.py): each earns nothing, and those
+    # that make the grader's cells run as `pass` or report success are caught by a canary.
+    **{forgery: ("tampered", 0.0, "the kernel lied to the grader (canary test_")
+       for forgery in FORGERIES},
+    # These two only change how errors are shown; the replies still say error, so nothing lies.
+    "forges-custom-exception-handler": ("graded", 0.0, ""),
+    "forges-assertion-error": ("graded", 0.0, ""),
 }
 CLEAN = {"clean solution": "solved", "Ana María López": "solved", "学生 42": "solved"}
 

@@ -2,8 +2,9 @@
 
 Submissions are the generated exercise with answer cells filled in: the solution's own
 answers (full marks), nothing (zero), the solution with one plausible mistake per question
-(loses exactly that question's points), and answers hard-coded from a run with the default
-parameters (only the parameter-free question survives).
+(loses exactly that question's points), answers hard-coded from a run with the default
+parameters (only the parameter-free question survives), and the untouched exercise with a
+forgery appended that tries to fake the grader's verdicts (earns nothing).
 """
 
 from __future__ import annotations
@@ -11,15 +12,21 @@ from __future__ import annotations
 import functools
 
 import pytest
+from forgeries import MEASURED
 from lesson_round_trip import (
     answers_with,
+    assert_forgery_earned_nothing,
+    assert_same_observations,
     changed_answers,
     failed_tests,
+    forged_submissions,
     grade_submissions,
     lesson_and_solution,
+    observations_in_process,
     points_by_question,
     solution_answers,
 )
+from lesson_round_trip import run_with_defaults as lesson_run_with_defaults
 
 LESSON, SOLUTION = lesson_and_solution("00")
 
@@ -42,20 +49,19 @@ PARAMETER_FREE = {"q4"}
 
 
 def run_with_defaults(answers: dict[str, str]) -> dict:
-    """The parameters, setup and `answers` cells executed here, in order: the namespace."""
-    namespace: dict = {}
-    for index, cell in enumerate(SOLUTION.notebook.cells):
-        if "parameters" in cell.metadata.get("tags", []) or SOLUTION.roles[index] == "setup":
-            exec(cell.source, namespace)
-    for source in answers.values():
-        exec(source, namespace)
-    return namespace
+    return lesson_run_with_defaults(SOLUTION, answers)
+
+
+@functools.cache
+def solution_namespace() -> dict:
+    """The namespace of the solution's answers run with the default parameters."""
+    return run_with_defaults(solution_answers(SOLUTION))
 
 
 @functools.cache
 def hard_coded_answers() -> dict[str, str]:
     """The values of a run with the default parameters, typed in as literals."""
-    namespace = run_with_defaults(solution_answers(SOLUTION))
+    namespace = solution_namespace()
     names = ("concept_drift_day", "cost_before", "cost_after")
     return answers_with(SOLUTION, {
         "q1-answer": f"late_rate = {namespace['late_rate']!r}",
@@ -70,6 +76,7 @@ CASES = {
     **{f"wrong-{question}": (lambda q=question: changed_answers(SOLUTION, MISTAKES[q]))
        for question in MISTAKES},
     "hard-coded-from-defaults": hard_coded_answers,
+    **{name: (lambda answers=answers: answers) for name, answers in forged_submissions().items()},
 }  # fmt: skip
 
 
@@ -85,6 +92,7 @@ def test_the_grading_parameters_draw_another_world() -> None:
 
 
 def test_the_solution_gets_full_marks(grades: dict) -> None:
+    assert grades["solved"].status == "graded", grades["solved"].reason  # never flagged
     assert not failed_tests(grades["solved"])
     assert sum(points_by_question(grades["solved"]).values()) == LESSON.points
 
@@ -104,7 +112,11 @@ def test_a_wrong_answer_loses_exactly_its_question(grades: dict, question: str) 
 def test_answers_hard_coded_from_the_defaults_pass_every_test_with_the_defaults() -> None:
     namespace = run_with_defaults(hard_coded_answers())
     for test in SOLUTION.tests:
-        exec(test.grading_source, namespace)  # raises if the test fails
+        if not test.hidden:
+            exec(test.grading_source, dict(namespace))  # raises if the public test fails
+    # The hidden tests observe the same values as the solution's under the defaults.
+    expected = observations_in_process(dict(solution_namespace()), SOLUTION)
+    assert_same_observations(expected, observations_in_process(namespace, SOLUTION))
 
 
 def test_answers_hard_coded_from_the_defaults_fail_under_grading_parameters(grades: dict) -> None:
@@ -117,4 +129,10 @@ def test_answers_hard_coded_from_the_defaults_fail_under_grading_parameters(grad
 
 def test_a_failed_hidden_test_says_what_to_fix(grades: dict) -> None:
     [outcome] = [test for test in grades["wrong-q1"].tests if not test.passed]
-    assert outcome.hidden and "divide their late orders by all their orders" in outcome.message
+    assert outcome.hidden and outcome.message.startswith("late_rate: observed ")
+    assert "divide their late orders by all their orders" in outcome.message
+
+
+@pytest.mark.parametrize("forgery", MEASURED)
+def test_a_forgery_on_the_untouched_exercise_earns_nothing(grades: dict, forgery: str) -> None:
+    assert_forgery_earned_nothing(grades[forgery])

@@ -2,17 +2,21 @@
 
 Each submission is the generated exercise with answer cells filled in: the solution's
 answers, a known-wrong answer for one question, or an answer hard-coded from a run with
-the default parameters. They are graded in one batch with the lesson's grading
+the default parameters; or the untouched exercise with a forgery appended that tries to
+fake the grader's verdicts. They are graded in one batch with the lesson's grading
 parameters (another seed, another fault scenario), as an instructor would grade them.
 """
 
 from __future__ import annotations
 
 import pytest
+from forgeries import MEASURED
 from lesson_round_trip import (
     answer_cell,
     answers_with,
+    assert_forgery_earned_nothing,
     failed_tests,
+    forged_submissions,
     grade_submissions,
     lesson_and_solution,
     points_by_question,
@@ -90,7 +94,8 @@ EXPECTED_LOST = {
 
 @pytest.fixture(scope="module")
 def grades(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    return grade_submissions(LESSON, SUBMISSIONS, tmp_path_factory.mktemp("lesson-01"))
+    submissions = SUBMISSIONS | forged_submissions()
+    return grade_submissions(LESSON, submissions, tmp_path_factory.mktemp("lesson-01"))
 
 
 @pytest.mark.parametrize("student", SUBMISSIONS)
@@ -98,6 +103,22 @@ def test_each_submission_loses_exactly_its_wrong_questions(grades: dict, student
     expected = {question: 0 if question in EXPECTED_LOST[student] else points
                 for question, points in POINTS.items()}
     assert points_by_question(grades[student]) == expected, failed_tests(grades[student])
+
+
+def test_the_solution_is_graded_and_never_flagged(grades: dict) -> None:
+    assert grades["solved"].status == "graded", grades["solved"].reason
+    assert not failed_tests(grades["solved"])
+
+
+def test_a_failed_hidden_test_says_what_to_fix(grades: dict) -> None:
+    [outcome] = [test for test in grades["wrong-q1"].tests if not test.passed]
+    assert outcome.hidden and outcome.message.startswith("failing_columns")
+    assert "missing values left out" in outcome.message
+
+
+@pytest.mark.parametrize("forgery", MEASURED)
+def test_a_forgery_on_the_untouched_exercise_earns_nothing(grades: dict, forgery: str) -> None:
+    assert_forgery_earned_nothing(grades[forgery])
 
 
 def test_points_add_up_to_the_lesson() -> None:

@@ -4,7 +4,8 @@ Each submission is the generated exercise with some answer cells filled in. The 
 one takes its answers from the solution; each wrong one gets a plausible mistake in one
 question and must lose exactly that question's points. The hard-coded one types in the
 champion's settings found under the default parameters: it earns full marks with those
-and loses q2 under the grading parameters.
+and loses q2 under the grading parameters. The forged ones are the untouched exercise with
+a forgery appended that tries to fake the grader's verdicts: they earn nothing.
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from forgeries import MEASURED
 from lesson_round_trip import (
     REPOSITORY,
     answers_with,
+    assert_forgery_earned_nothing,
     course_grading_with_defaults,
     failed_tests,
+    forged_submissions,
     grade_submissions,
     lesson_and_solution,
     points_by_question,
@@ -102,21 +106,34 @@ CASES = {
     "hard-coded-q2": (answers_with(SOLUTION, {"q2-answer-prove": HARD_CODED_CHAMPION}),
                       {**FULL_MARKS, "q2": 0}),
 }  # fmt: skip
+# forgery -> its answers: the untouched exercise with the forgery appended.
+FORGED = forged_submissions()
 
 
 def grade(folder: Path, cases: list[str], root: Path = REPOSITORY) -> dict:
     """Grade the exercise filled in with each case's answers; the grades by case name."""
-    return grade_submissions(LESSON, {case: CASES[case][0] for case in cases}, folder, root)
+    answers = {case: FORGED[case] if case in FORGED else CASES[case][0] for case in cases}
+    return grade_submissions(LESSON, answers, folder, root)
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    return grade(tmp_path_factory.mktemp("lesson-02"), list(CASES))
+    return grade(tmp_path_factory.mktemp("lesson-02"), [*CASES, *FORGED])
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_each_case_earns_its_points(graded: dict, case: str) -> None:
     assert points_by_question(graded[case]) == CASES[case][1], failed_tests(graded[case])
+
+
+def test_the_solution_is_graded_and_never_flagged(graded: dict) -> None:
+    assert graded["solved"].status == "graded", graded["solved"].reason
+    assert not failed_tests(graded["solved"])
+
+
+@pytest.mark.parametrize("forgery", MEASURED)
+def test_a_forgery_on_the_untouched_exercise_earns_nothing(graded: dict, forgery: str) -> None:
+    assert_forgery_earned_nothing(graded[forgery])
 
 
 def test_hard_coded_answer_is_right_only_for_the_default_parameters(tmp_path: Path) -> None:

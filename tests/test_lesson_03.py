@@ -2,9 +2,11 @@
 
 Submissions are the generated exercise with answer cells filled in: the solution's own
 answers (full marks), nothing (zero), the solution with one plausible mistake in one
-question (loses exactly that question's points), and q3/q4 answers typed in from a run
+question (loses exactly that question's points), q3/q4 answers typed in from a run
 with the default parameters (full marks there, but q3 and q4 fail under the grading
-parameters).
+parameters), and the untouched exercise with a forgery appended that fakes the grader's
+verdicts (nothing earned). Hidden tests only observe values; the grader compares them with
+the solution's, run with the same parameters.
 """
 
 from __future__ import annotations
@@ -12,12 +14,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from forgeries import MEASURED
 from lesson_round_trip import (
     REPOSITORY,
     answers_with,
+    assert_forgery_earned_nothing,
     changed_answers,
     course_grading_with_defaults,
     failed_tests,
+    forged_submissions,
     grade_submissions,
     lesson_and_solution,
     points_by_question,
@@ -70,16 +75,21 @@ CASES = {
     "hard-coded-from-defaults": (lambda: answers_with(SOLUTION, HARD_CODED_FROM_DEFAULTS),
                                  {**POINTS, "q3": 0.0, "q4": 0.0}),
 }  # fmt: skip
+# The untouched exercise with one forgery appended; each must earn nothing (its status may be
+# "tampered", so it is not in CASES, whose points are read from graded submissions only).
+FORGED = forged_submissions()
 
 
-def grade(folder: Path, cases: list[str], root: Path = REPOSITORY) -> dict:
-    """Grade the exercise filled in with each case's answers; the grades by case name."""
-    return grade_submissions(LESSON, {case: CASES[case][0]() for case in cases}, folder, root)
+def grade(folder: Path, cases: list[str], root: Path = REPOSITORY, forged: bool = False) -> dict:
+    """Grade the exercise filled in with each case's answers (and, if `forged`, the forged
+    submissions); the grades by case name."""
+    submissions = {case: CASES[case][0]() for case in cases} | (FORGED if forged else {})
+    return grade_submissions(LESSON, submissions, folder, root)
 
 
 @pytest.fixture(scope="module")
 def grades(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    return grade(tmp_path_factory.mktemp("lesson-03"), list(CASES))
+    return grade(tmp_path_factory.mktemp("lesson-03"), list(CASES), forged=True)
 
 
 def test_every_question_has_a_mistake_and_grading_draws_another_world() -> None:
@@ -93,6 +103,7 @@ def test_each_case_earns_its_points(grades: dict, case: str) -> None:
 
 
 def test_the_solution_passes_every_public_and_hidden_test(grades: dict) -> None:
+    assert grades["solved"].status == "graded", grades["solved"].reason
     assert not failed_tests(grades["solved"])
     assert sum(points_by_question(grades["solved"]).values()) == LESSON.points
 
@@ -101,6 +112,26 @@ def test_hard_coded_answers_fail_only_their_hidden_tests(grades: dict) -> None:
     failed = [test for test in grades["hard-coded-from-defaults"].tests if not test.passed]
     assert {test.question for test in failed} == {"q3", "q4"}
     assert all(test.hidden for test in failed), failed_tests(grades["hard-coded-from-defaults"])
+    # The feedback names the observation that differs from the reference and gives its hint.
+    messages = {test.question: test.message for test in failed}
+    assert messages["q3"].startswith("best_settings"), messages
+    assert "max_flag_rate" in messages["q3"], messages
+    assert messages["q4"].startswith("the effect of"), messages
+    assert "largest mean minus the smallest" in messages["q4"], messages
+
+
+def test_a_wrong_answer_is_told_what_differs(grades: dict) -> None:
+    rebuilt = "test_rebuild_reproduces_a_run_from_another_world"
+    [(question, _, message)] = [
+        test for test in failed_tests(grades["wrong-q5"]) if test[1] == rebuilt
+    ]
+    assert question == "q5" and message.startswith("P(late) of a model rebuilt"), message
+    assert "the recorded seed" in message, message
+
+
+@pytest.mark.parametrize("forgery", MEASURED)
+def test_a_forgery_on_the_untouched_exercise_earns_nothing(grades: dict, forgery: str) -> None:
+    assert_forgery_earned_nothing(grades[forgery])
 
 
 def test_hard_coded_answers_are_right_for_the_default_parameters(tmp_path: Path) -> None:

@@ -2,22 +2,33 @@
 
 Submissions: the solution's own answers (full marks), the untouched exercise (zero), the
 solution with one plausible mistake per question (loses exactly that question's points),
-and answers hard-coded from a run with the default parameters: the q2 accuracies typed
-in, and the gate's margin written as 0.05 instead of `margin_eur`. Grading runs with
-another seed, margin and recall floor, so both lose their question's points.
+the solution with scipy's bootstrap in q4 (full marks: another right way), and answers
+hard-coded from a run with the default parameters: the q2 accuracies typed in, and the
+gate's margin written as 0.05 instead of `margin_eur`. Grading runs with another seed,
+margin and recall floor, so both lose their question's points (with the defaults, run here,
+their hidden tests observe what the solution's observe). The untouched exercise with
+a forgery appended that fakes the grader's verdicts earns nothing. Hidden tests only
+observe values; the grader compares them with the solution's, run with the same grading
+parameters.
 """
 
 from __future__ import annotations
 
 import pytest
+from forgeries import MEASURED
 from lesson_round_trip import (
+    assert_forgery_earned_nothing,
+    assert_same_observations,
     changed_answers,
     failed_tests,
+    forged_submissions,
     grade_submissions,
     lesson_and_solution,
+    observations_in_process,
     points_by_question,
     solution_answers,
 )
+from lesson_round_trip import run_with_defaults as lesson_run_with_defaults
 
 LESSON, SOLUTION = lesson_and_solution("04")
 POINTS = {"q1": 2, "q2": 2, "q3": 2, "q4": 2, "q5": 2}
@@ -48,15 +59,32 @@ CHANGES = {
     "hard-coded-margin-q5": ("q5-answer", 'baseline["expected_cost"] - margin_eur',
                              'baseline["expected_cost"] - 0.05'),
 }  # fmt: skip
-LOST = {"solved": set(), "untouched-exercise": set(POINTS)} | {
+# A right answer the solution does not give: the bootstrap from scipy, as the prompt allows. It
+# draws its resamples in another order, so the hidden tests' tolerances must let it through.
+SCIPY_BOOTSTRAP = (
+    "q4-answer",
+    "    rng = np.random.default_rng(seed)\n"
+    "    means = [values[rng.integers(0, len(values), len(values))].mean()"
+    " for _ in range(n_resamples)]\n"
+    "    low, high = np.percentile(means, [2.5, 97.5])\n",
+    "    from scipy.stats import bootstrap\n\n"
+    "    result = bootstrap((values,), np.mean, n_resamples=n_resamples, method=\"percentile\",\n"
+    "                       random_state=seed, batch=100)\n"
+    "    low, high = result.confidence_interval\n",
+)  # fmt: skip
+LOST = {"solved": set(), "untouched-exercise": set(POINTS), "scipy-bootstrap": set()} | {
     case: {case.rsplit("-", 1)[1]} for case in CHANGES
 }
 
 
 @pytest.fixture(scope="module")
 def grades(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    submissions = {"solved": solution_answers(SOLUTION), "untouched-exercise": {}} | {
-        case: changed_answers(SOLUTION, change) for case, change in CHANGES.items()
+    submissions = {
+        "solved": solution_answers(SOLUTION),
+        "untouched-exercise": {},
+        **{case: changed_answers(SOLUTION, change) for case, change in CHANGES.items()},
+        "scipy-bootstrap": changed_answers(SOLUTION, SCIPY_BOOTSTRAP),
+        **forged_submissions(),
     }
     return grade_submissions(LESSON, submissions, tmp_path_factory.mktemp("lesson-04"))
 
@@ -66,6 +94,33 @@ def test_each_submission_loses_exactly_its_wrong_questions(grades: dict, case: s
     expected = {question: 0 if question in LOST[case] else points
                 for question, points in POINTS.items()}
     assert points_by_question(grades[case]) == expected, failed_tests(grades[case])
+
+
+def test_the_solution_is_graded_with_full_marks(grades: dict) -> None:
+    assert grades["solved"].status == "graded", grades["solved"].reason
+    assert not failed_tests(grades["solved"])
+    assert grades["solved"].score == sum(POINTS.values())
+
+
+def test_hard_coded_answers_fail_hidden_tests_that_name_what_differs(grades: dict) -> None:
+    failed = [test for test in grades["hard-coded-q2"].tests if not test.passed]
+    assert {test.name for test in failed} == {"test_majority_accuracy_of_this_world",
+                                              "test_model_accuracy_of_this_world"}  # fmt: skip
+    assert all(test.hidden for test in failed), failed_tests(grades["hard-coded-q2"])
+    messages = {test.name: test.message for test in failed}
+    majority = messages["test_majority_accuracy_of_this_world"]
+    assert majority.startswith("majority_accuracy: observed 0.851"), majority
+    assert "the baseline's accuracy on the test days" in majority, majority
+    margin_case = grades["hard-coded-margin-q5"]
+    failed = {test.name: test for test in margin_case.tests if not test.passed}
+    assert all(test.hidden for test in failed.values()), failed_tests(margin_case)
+    margin = failed["test_accept_uses_the_margin_against_both_references"].message
+    assert margin.startswith("reversed references: observed true, not the reference value"), margin
+
+
+@pytest.mark.parametrize("forgery", MEASURED)
+def test_a_forgery_on_the_untouched_exercise_earns_nothing(grades: dict, forgery: str) -> None:
+    assert_forgery_earned_nothing(grades[forgery])
 
 
 def test_points_add_up_to_the_lesson() -> None:
@@ -96,3 +151,16 @@ def test_the_hard_coded_majority_accuracy_is_right_under_the_default_parameters(
                       orders_per_day=given["orders_per_day"]).orders
     test_days = orders[orders["day"] >= given["train_days"] + given["validation_days"]]
     assert 1 - test_days[TARGET].mean() == pytest.approx(DEFAULT_MAJORITY_ACCURACY, rel=1e-12)
+
+
+def run_with_defaults(answers: dict[str, str]) -> dict:
+    return lesson_run_with_defaults(SOLUTION, answers)
+
+
+def test_the_hard_coded_answers_pass_the_hidden_tests_under_the_default_parameters() -> None:
+    # With the defaults, the hidden tests observe for them what they observe for the solution:
+    # they lose points under grading only because grading runs with other parameters.
+    expected = observations_in_process(run_with_defaults(solution_answers(SOLUTION)), SOLUTION)
+    for case in ("hard-coded-q2", "hard-coded-margin-q5"):
+        namespace = run_with_defaults(changed_answers(SOLUTION, CHANGES[case]))
+        assert_same_observations(expected, observations_in_process(namespace, SOLUTION))

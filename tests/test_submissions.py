@@ -129,3 +129,37 @@ def test_oversized_zip_entry_is_not_extracted(tmp_path: Path) -> None:
     [submission] = collect_submissions(archive, EXERCISE_NAME, tmp_path, max_bytes=1000)
     assert submission.path is None and "too large" in submission.problem
     assert not list(tmp_path.rglob(EXERCISE_NAME))
+
+
+def test_what_the_intake_passes_over_is_named(tmp_path: Path) -> None:
+    folder = submission_folder(tmp_path / "in", {"ana": "solved", "..x..": "solved"})
+    (folder / "notes.txt").write_text("not a student")
+    passed_over: list[str] = []
+    found = collect_submissions(folder, EXERCISE_NAME, tmp_path, passed_over=passed_over)
+    assert [s.student_id for s in found] == ["ana"]
+    assert len(passed_over) == 2
+    assert "'..x..': a hidden name" in passed_over[0] and "rename the folder" in passed_over[0]
+    assert "'notes.txt': a file, not a student's folder" in passed_over[1]
+
+
+def test_zip_entries_that_are_no_submission_are_named(tmp_path: Path) -> None:
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr(f"export/alice/{EXERCISE_NAME}", fixture_bytes("solved"))
+        zipped.writestr("export/alice/feedback.pdf", b"%PDF")
+    passed_over: list[str] = []
+    found = collect_submissions(archive, EXERCISE_NAME, tmp_path, passed_over=passed_over)
+    assert [s.student_id for s in found] == ["alice"]
+    expected = f"zip entry 'export/alice/feedback.pdf': not a <student>/{EXERCISE_NAME}"
+    assert passed_over == [expected]
+
+
+def test_a_notebook_without_cell_ids_is_repaired_quietly(recwarn) -> None:
+    document = json.loads(fixture_bytes("solved"))
+    for cell in document["cells"]:
+        cell.pop("id")
+    vetted = vet_notebook(json.dumps(document).encode())
+    assert vetted.notebook is not None
+    assert vetted.repairs == [f"{len(document['cells'])} cells had no id (nbformat 4.5 requires "
+                              "one); ids were added"]  # fmt: skip
+    assert not [w for w in recwarn if "nbformat" in str(w.filename) or "id" in str(w.message)]

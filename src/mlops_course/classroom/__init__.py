@@ -1,7 +1,8 @@
 """The teaching machinery: three rooms and a front door, split as instructors split their work.
 
-- `authoring/` turns solutions into exercises and student bundles; it also holds the
-  student side, `check("q1")`, which this package re-exports for the exercises' setup cells.
+- `authoring/` turns solutions into exercises and student bundles; it also holds what runs
+  in a student's kernel: `check("q1")` (public tests) and `observe`/`drive` (hidden tests),
+  which this package re-exports for the exercises' setup cells and the hidden tests.
 - `running/` executes notebooks with papermill and stores walkthrough outputs.
 - `grading/` grades batches of untrusted submissions in a sandbox.
 
@@ -10,5 +11,6 @@ imports an ML library at module level; it runs notebooks that do.
 """
 
 from mlops_course.classroom.authoring.checks import check, check_all, public_test
+from mlops_course.classroom.authoring.observe import drive, observe
 
-__all__ = ["check", "check_all", "public_test"]
+__all__ = ["check", "check_all", "public_test", "observe", "drive"]

@@ -278,7 +278,7 @@ def grade(args: argparse.Namespace) -> int:
 
     from mlops_course.classroom.grading.batch import grade_lesson
     from mlops_course.classroom.grading.grade_report import summary_table
-    from mlops_course.classroom.grading.results import ERROR
+    from mlops_course.classroom.grading.results import ERROR, TAMPERED
 
     result = grade_lesson(
         args.lesson,
@@ -292,6 +292,10 @@ def grade(args: argparse.Namespace) -> int:
     )
     print(summary_table(result.lesson_grades))
     print(f"graded {len(result.graded)}, skipped {len(result.skipped)} unchanged")
+    for passed_over in result.passed_over:
+        print(f"passed over {passed_over}")
+    for tampered in (g for g in result.graded if g.status == TAMPERED):
+        print(f"review {tampered.student_id!r}: {tampered.reason}")
     for label, path in (("csv", result.csv_path), ("plot", result.plot_path)):
         if path is not None:
             print(f"{label}: {path}")

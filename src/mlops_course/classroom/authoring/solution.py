@@ -8,8 +8,11 @@ the model they get and never re-parse markers on their own terms.
 
 Each test is a top-level `def test_...():` function. The grader runs it as its own cell
 (`Test.grading_source`: the tests cell's imports and helpers, the function without its
-decorators, the call), so a verdict depends only on whether that cell raised, never on
-an object the student's code could have redefined.
+decorators, the call). A public test decides in the student's kernel (feedback only); a
+hidden test only observes, with `observe(value, "label")` or `drive(system, judge=...)`,
+and the grader judges those observations in its own process (`grading/judge.py`). So every
+hidden test must observe something, and every question needs a hidden test: a question
+decided by public tests alone could be passed by a kernel that lies.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ _END_OF = {SOLUTION: END_SOLUTION, HIDDEN_TESTS: END_HIDDEN_TESTS}
 _MARKER_LOOKALIKE = re.compile(r"\b(BEGIN|END)\s+(SOLUTION|HIDDEN\s+TESTS?)\b", re.IGNORECASE)
 
 PUBLIC_TEST_DECORATOR = "public_test"
+OBSERVE, DRIVE = "observe", "drive"  # the calls through which a hidden test reports
 TEST_PREFIX = "test_"
 # Student-side calls a tests cell may end with; they are feedback, not part of grading.
 _STUDENT_CALLS = frozenset({"check", "check_all"})
@@ -80,6 +84,7 @@ class Test:
     source: str  # the `def` without its decorators
     hidden: bool
     prelude: str  # the tests cell's imports, helpers and constants that this test may use
+    judge: str = ""  # for a hidden test that drives a system: the judge that scores it
 
     @property
     def grading_source(self) -> str:
@@ -465,7 +470,8 @@ class _TestsCellParser:
                 self._check_signature(node, hidden)
                 prelude = "\n\n".join(every_prelude if hidden else public_prelude)
                 source = self._text(lines, node, node.lineno)
-                tests.append(Test(self.question, node.name, source, hidden, prelude))
+                judge = self._reporting(node) if hidden else ""
+                tests.append(Test(self.question, node.name, source, hidden, prelude, judge))
             elif not self._is_prelude(node) and not self._is_student_call(node):
                 raise self.fail(
                     node.lineno,
@@ -473,6 +479,13 @@ class _TestsCellParser:
                     "functions, test_ functions and a check() call; move this "
                     "statement into a test function",
                 )
+        if not any(test.hidden for test in tests):
+            raise self.fail(
+                1,
+                f"{self.question} has no hidden test; add one between the hidden-tests "
+                "markers that observes the answer, since public tests run in the student's "
+                "kernel and cannot earn points on their own",
+            )
         if not any(not test.hidden for test in tests):
             raise self.fail(
                 1,
@@ -481,6 +494,34 @@ class _TestsCellParser:
                 "outside the hidden-tests markers",
             )
         return tuple(tests)
+
+    def _reporting(self, node: ast.FunctionDef) -> str:
+        """Check that a hidden test observes; returns its judge if it drives a system."""
+        calls = [
+            call for call in ast.walk(node)
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+            and call.func.id in (OBSERVE, DRIVE)
+        ]  # fmt: skip
+        drives = [call for call in calls if call.func.id == DRIVE]  # type: ignore[attr-defined]
+        if not calls:
+            raise self.fail(
+                node.lineno,
+                f"hidden test {node.name} observes nothing; a hidden test decides nothing "
+                f'in the student\'s kernel, so report the values with observe(value, "label") '
+                "(or drive(system, judge=...)) and let the grader compare them",
+            )
+        if not drives:
+            return ""
+        judges = [kw.value.value for call in drives for kw in call.keywords
+                  if kw.arg == "judge" and isinstance(kw.value, ast.Constant)
+                  and isinstance(kw.value.value, str)]  # fmt: skip
+        if len(drives) > 1 or len(judges) != 1 or len(calls) > 1:
+            raise self.fail(
+                node.lineno,
+                f"hidden test {node.name} drives a system; it makes exactly one call, "
+                'drive(system, judge="name"), with the judge named by a string',
+            )
+        return judges[0]
 
     def _is_hidden(self, first: int, last: int, ranges: list[tuple[int, int]]) -> bool:
         for begin, end in ranges:

@@ -7,21 +7,34 @@ the next kernel while the current submission runs; or, with `dask_address`, the 
 existing Dask cluster, which start one kernel per task (no idle kernels left on a shared
 cluster). With `jobs == 1` the main process grades itself: no worker start-up to pay.
 
+Before any submission runs, the main process refuses what cannot work (a lesson not
+written yet, a missing Jupyter kernel) with one sentence, and runs the reference solution
+once (`reference.py`; cached in the gradebook) so that every worker judges against it.
+
 A grade is written to the gradebook as soon as it arrives, in its own transaction.
+
+Workers die with the grader: each asks the kernel for SIGKILL when its parent dies and
+watches its parent besides, and its kernels die with it (`sandbox.ResourceLimits.apply`).
+Scratch folders of a grader that was killed are removed by the next batch.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import dataclasses
 import multiprocessing
+import os
 import shutil
 import tempfile
 import threading
+import time
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mlops_course.classroom.errors import CourseError
 from mlops_course.classroom.grading.grade import (
     GradingJob,
     GradingLimits,
@@ -31,8 +44,16 @@ from mlops_course.classroom.grading.grade import (
 from mlops_course.classroom.grading.gradebook import Gradebook
 from mlops_course.classroom.grading.kernel_pool import KernelPool
 from mlops_course.classroom.grading.results import SubmissionGrade
-from mlops_course.classroom.grading.sandbox import probe_sandbox
+from mlops_course.classroom.grading.sandbox import kill_me_when_parent_dies, probe_sandbox
+from mlops_course.classroom.grading.scoring import Reference
 from mlops_course.classroom.grading.submissions import Payload, collect_submissions, read_submission
+
+SCRATCH_PREFIX = "mlops-grade-"
+OWNER_FILE = "grader.pid"
+
+
+class GradingSetupError(CourseError):
+    """The batch cannot start: the lesson is not written or its kernel is not installed."""
 
 Progress = Callable[[str], None]
 
@@ -44,6 +65,8 @@ class BatchResult:
     lesson: str
     graded: list[SubmissionGrade] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # already graded with identical content
+    passed_over: list[str] = field(default_factory=list)  # intake entries that are no submission
+    reference_seconds: float | None = None  # None: the reference came from the gradebook
     sandbox_warning: str = ""
     lesson_grades: list[SubmissionGrade] = field(default_factory=list)  # whole gradebook
     csv_path: Path | None = None
@@ -52,23 +75,79 @@ class BatchResult:
 
 def load_job(lesson_key: str, root: Path | None = None,
              limits: GradingLimits | None = None) -> GradingJob:  # fmt: skip
-    """Read the catalog and the lesson's solution into a `GradingJob`."""
+    """Read the catalog and the lesson's solution into a `GradingJob` (without its reference)."""
+    return load_lesson(lesson_key, root, limits)[0]
+
+
+def load_lesson(lesson_key: str, root: Path | None = None,
+                limits: GradingLimits | None = None) -> tuple[GradingJob, Path]:  # fmt: skip
+    """The lesson's `GradingJob` and the path of its solution; refuses an unwritten lesson."""
     from mlops_course.classroom.authoring.assign import build_exercise
     from mlops_course.classroom.authoring.solution import read_solution
     from mlops_course.classroom.catalog import load_catalog
+    from mlops_course.classroom.grading.scenario import load_scenario
 
     course = load_catalog(root)
     lesson = course.lesson(lesson_key)
+    if not lesson.solution.exists():
+        raise GradingSetupError(
+            f"lesson {lesson.id} ({lesson.slug}) is {lesson.status} and not written yet: "
+            f"{course.relative(lesson.solution)} does not exist, so there is nothing to grade "
+            "against; `mlops-course list` shows the written lessons."
+        )
     solution = read_solution(lesson.solution)
-    return GradingJob(
+    parameters = dict(lesson.grading_parameters)
+    judges = {test.judge for test in solution.tests if test.judge}
+    job = GradingJob(
         lesson=lesson.id,
         kernel_name=course.kernel,
         exercise=build_exercise(solution),
         questions=solution.questions,
-        parameters=dict(lesson.grading_parameters),
+        parameters=parameters,
         limits=limits or GradingLimits.from_course(course.root),
         exercise_name=lesson.exercise.name,
+        scenarios={name: load_scenario(course.root, name, parameters) for name in sorted(judges)},
     )
+    return job, lesson.solution
+
+
+def require_kernel(kernel_name: str) -> None:
+    """Refuse a batch whose Jupyter kernel is not installed, before any submission runs."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(kernel_name)
+    except NoSuchKernel:
+        raise GradingSetupError(
+            f"the Jupyter kernel {kernel_name!r} that the course's notebooks run on is not "
+            "installed; run `make test` once (it installs it into .venv) or "
+            f"`python -m ipykernel install --sys-prefix --name {kernel_name}`."
+        ) from None
+
+
+def with_reference(job: GradingJob, solution: Path, gradebook: Gradebook, kernels: Path,
+                   result: BatchResult, progress: Progress) -> GradingJob:  # fmt: skip
+    """The job with the reference solution's observations: from the gradebook, or run now."""
+    import nbformat
+
+    from mlops_course.classroom.grading.reference import reference_key, run_reference
+
+    content = solution.read_bytes()
+    key = reference_key(job, content)
+    stored = gradebook.reference(key)
+    if stored is not None:
+        progress("reference: the solution's observations from the gradebook (unchanged)")
+        return dataclasses.replace(job, reference=Reference.from_json(key, stored))
+    started = time.monotonic()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # nbformat's notes on an author's notebook, not news
+        notebook = nbformat.reads(content.decode("utf-8"), as_version=4)
+    reference = run_reference(job, notebook, solution.name, key, kernels)
+    result.reference_seconds = time.monotonic() - started
+    gradebook.store_reference(key, job.lesson, reference.to_json())
+    progress(f"reference: ran the solution with the grading parameters "
+             f"({result.reference_seconds:.1f} s)")  # fmt: skip
+    return dataclasses.replace(job, reference=reference)
 
 
 def grade_lesson(
@@ -90,19 +169,26 @@ def grade_lesson(
     distribution to a PNG: in `feedback_dir/<lesson>/`, else beside the CSV, else beside
     the gradebook.
     """
-    job = load_job(lesson_key, root, limits)
+    job, solution = load_lesson(lesson_key, root, limits)
+    require_kernel(job.kernel_name)
     result = BatchResult(job.lesson)
     support = probe_sandbox()
     result.sandbox_warning = support.warning()
     if result.sandbox_warning:
         progress(result.sandbox_warning)
-    scratch = Path(tempfile.mkdtemp(prefix="mlops-grade-"))
+    remove_stale_scratch()
+    scratch = make_scratch()
     try:
         with Gradebook(gradebook_path) as gradebook:
             pending = []
             limit = job.limits.max_notebook_bytes
-            for submission in collect_submissions(Path(submissions), job.exercise_name, scratch,
-                                                  limit):  # fmt: skip
+            found = collect_submissions(Path(submissions), job.exercise_name, scratch, limit,
+                                        result.passed_over)  # fmt: skip
+            for passed_over in result.passed_over:
+                progress(f"passed over {passed_over}")
+            kernels = scratch / "kernels"
+            kernels.mkdir()
+            for submission in found:
                 payload = read_submission(submission, limit)
                 if payload.sha256 and gradebook.is_graded(job.lesson, payload.student_id,
                                                           payload.sha256):  # fmt: skip
@@ -111,8 +197,8 @@ def grade_lesson(
                 else:
                     pending.append(payload)
             total = len(pending)
-            kernels = scratch / "kernels"
-            kernels.mkdir()
+            if pending:
+                job = with_reference(job, solution, gradebook, kernels, result, progress)
             for done, grade in enumerate(_grade_all(job, pending, jobs, dask_address, kernels), 1):
                 gradebook.record(grade)
                 result.graded.append(grade)
@@ -125,6 +211,36 @@ def grade_lesson(
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return result
+
+
+def make_scratch() -> Path:
+    """A fresh scratch folder that names its owner, so a later batch knows it is stale."""
+    scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX))
+    (scratch / OWNER_FILE).write_text(f"{os.getpid()} {_start_time(os.getpid())}\n")
+    return scratch
+
+
+def remove_stale_scratch(folder: Path | None = None) -> list[Path]:
+    """Remove the scratch folders of graders that are gone (killed with SIGKILL, say)."""
+    removed = []
+    for scratch in Path(folder or tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*"):
+        try:
+            pid, started = (scratch / OWNER_FILE).read_text().split()
+        except (OSError, ValueError):
+            continue  # not one of ours, or still being set up
+        if _start_time(int(pid)) != started:  # the pid is gone, or reused by another process
+            shutil.rmtree(scratch, ignore_errors=True)
+            removed.append(scratch)
+    return removed
+
+
+def _start_time(pid: int) -> str:
+    """The process's start time in clock ticks since boot ('gone' if there is no such pid)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return "gone"
+    return stat.rsplit(")", 1)[1].split()[19]
 
 
 def _finish(result: BatchResult, gradebook: Gradebook, gradebook_path: Path,
@@ -169,7 +285,8 @@ def _grade_here(job: GradingJob, payloads: list[Payload], kernels: Path) -> Iter
     loop = asyncio.new_event_loop()
     pool = KernelPool(job.kernel_name, job.limits.resources, size=1, parent=kernels)
     try:
-        for payload in payloads:
+        for number, payload in enumerate(payloads, 1):
+            pool.size = 0 if number == len(payloads) else 1  # no spare after the last one
             yield loop.run_until_complete(grade_payload(job, payload, pool))
     finally:
         loop.run_until_complete(pool.close())
@@ -199,6 +316,7 @@ def grade_in_worker(job: GradingJob, payload: Payload, kernels: str | None,
         if pool is not None:
             _runtime.loop.run_until_complete(pool.close())
         pool = _runtime.pool = KernelPool(job.kernel_name, job.limits.resources, ahead, parent)
+    pool.size = ahead
     return _runtime.loop.run_until_complete(grade_payload(job, payload, pool))
 
 
@@ -206,13 +324,34 @@ def _grade_in_processes(job: GradingJob, payloads: list[Payload], jobs: int,
                         kernels: Path) -> Iterator[SubmissionGrade]:  # fmt: skip
     # spawn, not fork: a forked copy of a process with live zmq sockets is not safe.
     context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as executor:
+    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context,
+                                                initializer=_die_with_grader,
+                                                initargs=(os.getpid(),)) as executor:  # fmt: skip
+        # The last `jobs` submissions start no spare kernel: nobody would take it.
+        last = len(payloads) - jobs
         futures = {
-            executor.submit(grade_in_worker, job, payload, str(kernels), 1): payload
-            for payload in payloads
-        }
+            executor.submit(grade_in_worker, job, payload, str(kernels),
+                            int(number < last)): payload
+            for number, payload in enumerate(payloads)
+        }  # fmt: skip
         for future in concurrent.futures.as_completed(futures):
             yield _result_or_failure(job, futures[future], future)
+
+
+def _die_with_grader(grader_pid: int) -> None:
+    """Worker start-up: end this worker (and so its kernels) when the grader dies.
+
+    PR_SET_PDEATHSIG fires when the thread that started the worker ends, which for a pool
+    is not always the grader's death; the watch thread covers the grader itself.
+    """
+    kill_me_when_parent_dies()
+
+    def watch() -> None:
+        while os.getppid() == grader_pid:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-grader", daemon=True).start()
 
 
 def _result_or_failure(job: GradingJob, payload: Payload, future: object) -> SubmissionGrade:

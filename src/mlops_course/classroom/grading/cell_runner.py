@@ -12,6 +12,10 @@ mistake costs that cell, not the notebook) and stops only when it must:
 Outputs are capped: past `output_limit_bytes` for the whole notebook, further outputs are
 dropped as they arrive (nbclient would otherwise keep them all in the grader's memory).
 A single message cannot exceed the kernel's own memory limit, which bounds the rest.
+
+Observations (display outputs of `observe`'s MIME type) are taken out of the stream and
+recorded per cell, under a budget of their own: a student who printed past the output
+cap still has the hidden tests' observations judged.
 """
 
 from __future__ import annotations
@@ -27,9 +31,12 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbformat.v4 import new_output
 
+from mlops_course.classroom.authoring.observe import MIME_TYPE as OBSERVATION_MIME
 from mlops_course.classroom.grading.kernel_pool import GradingKernel
 
 TRUNCATION_NOTE = "[grader: output limit reached, the rest was dropped]\n"
+OBSERVATION_BUDGET_BYTES = 8 * 1024**2  # all observations of one run
+OBSERVATIONS_PER_CELL = 64
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,8 @@ class RunRecord:
     crashed_at: int | None = None
     killed_for_timeout: bool = False
     output_truncated: bool = False
+    iopub_lost: bool = False  # a message over the size cap broke the output stream
+    observations: dict[int, list[Any]] = field(default_factory=dict)  # raw JSON, by cell
     seconds: float = 0.0
 
     def memory_errors(self) -> list[int]:
@@ -91,6 +100,7 @@ class GradingClient(NotebookClient):
         self.kernel = kernel
         self.record = RunRecord()
         self.output_budget = limits.output_limit_bytes
+        self.observation_budget = OBSERVATION_BUDGET_BYTES
         self._current_index = -1
         self._idle_cells: set[int] = set()
         self.on_cell_executed = self._record_reply
@@ -136,6 +146,10 @@ class GradingClient(NotebookClient):
         cell_index: int,
     ) -> NotebookNode | None:
         size = _output_size(msg)
+        data = msg.get("content", {}).get("data", {})
+        if isinstance(data, dict) and OBSERVATION_MIME in data:
+            self._observe(cell_index, data[OBSERVATION_MIME], size)
+            return None
         if self.record.output_truncated or size > self.output_budget:
             if not self.record.output_truncated:
                 self.record.output_truncated = True
@@ -143,6 +157,12 @@ class GradingClient(NotebookClient):
             return None
         self.output_budget -= size
         return super().output(outs, msg, display_id, cell_index)
+
+    def _observe(self, cell_index: int, payload: Any, size: int) -> None:
+        cell = self.record.observations.setdefault(cell_index, [])
+        if size <= self.observation_budget and len(cell) < OBSERVATIONS_PER_CELL:
+            self.observation_budget -= size
+            cell.append(payload)
 
     async def run_cells(self, total_timeout: float) -> RunRecord:
         """Execute every code cell in order; returns the record even when cut short."""
@@ -161,6 +181,7 @@ class GradingClient(NotebookClient):
                             # stream stays down; verdicts come from the shell channel, so stop
                             # waiting for IOPub after each cell.
                             self.record.output_truncated = True
+                            self.record.iopub_lost = True
                             self.iopub_timeout = 0
                     except DeadKernelError:
                         self.record.crashed_at = index

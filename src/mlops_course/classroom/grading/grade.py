@@ -1,13 +1,17 @@
-"""Grade one submission: vet -> restore -> inject tests -> run in the sandbox -> score.
+"""Grade one submission: vet -> restore -> inject tests -> run in the sandbox -> judge.
 
 The notebook that runs is the student's own (locked cells restored) with the lesson's
-grading parameters injected by papermill, followed by:
+grading parameters injected by papermill, followed by grader cells:
 1. a cell that re-imports the course package fresh and drops the memory a failed student
-   cell may still hold (so a student's redefined `check` or helper is gone);
+   cell may still hold (so a student's redefined `check` or helper is gone), then the
+   grading parameters once more;
 2. one cell per test, public and hidden, in question order, each the test's
-   `grading_source` (its prelude, its function, its call).
-No student cell runs after the first hidden test's source reaches the kernel, and a test
-passes if and only if its cell's execute reply says `ok`.
+   `grading_source` (its prelude, its function, its call); a test that drives a system is
+   followed by one step cell per step of its scenario;
+3. canary cells, shaped like tests, at random places among the test cells.
+No student cell runs after the first hidden test's source reaches the kernel. The verdicts
+are decided here, in the grader's process (`scoring.py`): a hidden test passes only with
+an `ok` reply AND observations that match the reference solution's.
 
 Scoring is all-or-nothing per question: a question earns its points when every one of its
 tests passes and 0 otherwise. Partial credit would pay for an answer that passes a shape
@@ -16,6 +20,8 @@ test but computes the wrong number; the feedback still lists each test's verdict
 
 from __future__ import annotations
 
+import random
+import secrets
 import time
 import tomllib
 from dataclasses import dataclass, field
@@ -25,8 +31,9 @@ from typing import Any
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell
 
-from mlops_course.classroom.authoring.solution import Question, Test
+from mlops_course.classroom.authoring.solution import Question
 from mlops_course.classroom.errors import CourseError
+from mlops_course.classroom.grading.canaries import draw_canaries, positions
 from mlops_course.classroom.grading.cell_runner import RunLimits, RunRecord, run_notebook
 from mlops_course.classroom.grading.kernel_pool import KernelPool
 from mlops_course.classroom.grading.restore import restore_locked_cells
@@ -37,18 +44,27 @@ from mlops_course.classroom.grading.results import (
     INVALID,
     MEMORY,
     OUTPUT_LIMIT,
+    TAMPERED,
     TIMEOUT,
-    QuestionScore,
     SubmissionGrade,
-    TestOutcome,
 )
 from mlops_course.classroom.grading.sandbox import ResourceLimits
+from mlops_course.classroom.grading.scenario import STEP_FUNCTION, Scenario
+from mlops_course.classroom.grading.scoring import (
+    MESSAGE_LIMIT,
+    Judging,
+    PlacedCell,
+    Reference,
+    score_questions,
+    score_tests,
+    tampering,
+    zero_for_tampering,
+)
 from mlops_course.classroom.grading.submissions import MAX_NOTEBOOK_BYTES, Payload, vet_notebook
 
 GRADER_CELL_KEY = "mlops_course_grader"
-MESSAGE_LIMIT = 300
 
-FRESH_HELPERS_SOURCE = """\
+FRESH_HELPERS_SOURCE = f"""\
 import builtins as _grader_builtins, gc as _grader_gc, sys as _grader_sys
 # Forget the course package as the student's code may have patched it; the tests' own
 # imports load it fresh from disk.
@@ -60,7 +76,8 @@ for _grader_name in [n for n in dir(_grader_builtins) if not n.startswith("_")]:
 # A MemoryError's traceback keeps the failed cell's allocations alive; let them go.
 _grader_sys.last_type = _grader_sys.last_value = _grader_sys.last_traceback = None
 _grader_gc.collect()
-from mlops_course.classroom import check, check_all  # noqa: F401
+from mlops_course.classroom import check, check_all, drive, observe  # noqa: F401
+from mlops_course.classroom.authoring.observe import step as {STEP_FUNCTION}  # noqa: F401
 """
 
 
@@ -128,16 +145,26 @@ class GradingJob:
     parameters: dict[str, Any]
     limits: GradingLimits = field(default_factory=GradingLimits)
     exercise_name: str = ""  # the file name each student submits
+    reference: Reference | None = None  # set by the batch before any submission is graded
+    scenarios: dict[str, Scenario] = field(default_factory=dict)  # by judge name
 
     @property
     def max_score(self) -> float:
         return sum(question.points for question in self.questions)
 
+    @property
+    def judging(self) -> Judging:
+        return Judging(self.reference, self.scenarios, self.parameters, self.limits.cell_timeout)
 
-def build_graded_notebook(job: GradingJob, notebook: NotebookNode) -> tuple[NotebookNode, list]:
-    """The student's notebook, parameterised, then the fresh-helpers cell and one cell per test.
 
-    Returns the notebook and, per test, the index of its cell.
+def build_graded_notebook(
+    job: GradingJob, notebook: NotebookNode, *, canaries: bool = True,
+    rng: random.Random | None = None,
+) -> tuple[NotebookNode, list]:  # fmt: skip
+    """The student's notebook, parameterised, then the grader cells (see the module docstring).
+
+    Returns the notebook and its placed grader cells. Without `canaries` (the reference run
+    of the solution) no canary is placed.
     """
     from papermill.parameterize import parameterize_notebook
 
@@ -157,57 +184,29 @@ def build_graded_notebook(job: GradingJob, notebook: NotebookNode) -> tuple[Note
         graded.cells.append(
             new_code_cell(injected[0].source, metadata={GRADER_CELL_KEY: "parameters"})
         )
-    placed = []
-    for question in job.questions:
-        for test in question.tests:
-            placed.append((test, len(graded.cells)))
-            graded.cells.append(
-                new_code_cell(test.grading_source, metadata={GRADER_CELL_KEY: test.name})
-            )
+    tests = [test for question in job.questions for test in question.tests]
+    rng = rng or random.Random(secrets.randbits(64))
+    drawn = draw_canaries({test.name for test in tests}, rng) if canaries else []
+    rng.shuffle(drawn)
+    slots = positions(len(tests), len(drawn), rng)
+    placed: list[PlacedCell] = []
+
+    def add(source: str, role: str, **kind: Any) -> None:
+        placed.append(PlacedCell(len(graded.cells), **kind))
+        graded.cells.append(new_code_cell(source, metadata={GRADER_CELL_KEY: role}))
+
+    for number, test in enumerate([*tests, None]):
+        while drawn and slots[0] == number:
+            canary = drawn.pop(0)
+            slots.pop(0)
+            add(canary.source, "test", canary=canary)
+        if test is None:
+            break
+        add(test.grading_source, "test", test=test)
+        if test.judge:
+            for step in job.scenarios[test.judge].step_sources():
+                add(step, "step", step_of=test.judge)
     return graded, placed
-
-
-def score_tests(
-    placed: list[tuple[Test, int]], record: RunRecord, limits: GradingLimits
-) -> list[TestOutcome]:
-    """Each test's verdict from its cell's execute reply; a cell that never ran failed."""
-    outcomes = []
-    for test, index in placed:
-        reply = record.replies.get(index)
-        if reply is None:
-            message = _not_run_message(record, index, limits)
-            outcomes.append(TestOutcome(test.question, test.name, test.hidden, False, message))
-            continue
-        passed = reply.status == "ok" and index not in record.timed_out_cells
-        message = "" if passed else f"{reply.ename}: {reply.evalue}".strip(": ")[:MESSAGE_LIMIT]
-        if index in record.timed_out_cells:
-            message = f"ran longer than the {limits.cell_timeout:g} s cell timeout"
-        outcomes.append(TestOutcome(test.question, test.name, test.hidden, passed, message))
-    return outcomes
-
-
-def _not_run_message(record: RunRecord, index: int, limits: GradingLimits) -> str:
-    if record.crashed_at is not None and record.crashed_at <= index:
-        return "not run: the kernel had died"
-    if record.killed_for_timeout:
-        return "not run: the notebook ran out of time"
-    return "not run"
-
-
-def score_questions(questions: tuple[Question, ...], tests: list[TestOutcome]) -> list:
-    """All or nothing per question: its points when every test passed, else 0."""
-    scores = []
-    for question in questions:
-        mine = [test for test in tests if test.question == question.id]
-        failed = [test for test in mine if not test.passed]
-        if not failed:
-            reason = f"all {len(mine)} tests passed"
-            scores.append(QuestionScore(question.id, question.points, question.points, reason))
-            continue
-        kinds = sorted({"hidden" if test.hidden else "public" for test in failed})
-        reason = f"{len(failed)} of {len(mine)} tests failed ({' and '.join(kinds)})"
-        scores.append(QuestionScore(question.id, 0.0, question.points, reason))
-    return scores
 
 
 def _snippet(notebook: NotebookNode, index: int) -> str:
@@ -215,9 +214,14 @@ def _snippet(notebook: NotebookNode, index: int) -> str:
     return first_line[:50] + ("…" if len(first_line) > 50 else "")
 
 
-def run_status(record: RunRecord, notebook: NotebookNode, limits: GradingLimits) -> tuple:
+def run_status(record: RunRecord, notebook: NotebookNode, limits: GradingLimits,
+               lies: list[str] | None = None) -> tuple:  # fmt: skip
     """The run's status (the worst incident) and its reason, naming every incident."""
     incidents: list[tuple[str, str]] = []
+    if lies:
+        incidents.append((TAMPERED, (
+            "the kernel lied to the grader (" + "; ".join(lies) + "); 0 points, review it"
+        )))  # fmt: skip
     if record.crashed_at is not None:
         cell = _snippet(notebook, record.crashed_at)
         incidents.append((CRASHED, (
@@ -282,8 +286,13 @@ async def grade_payload(job: GradingJob, payload: Payload, pool: KernelPool) -> 
         record = await run_notebook(notebook, kernel, job.limits.run)
     finally:
         await kernel.shutdown()
-    grade.tests = score_tests(placed, record, job.limits)
-    grade.questions = score_questions(job.questions, grade.tests)
-    grade.status, grade.reason = run_status(record, notebook, job.limits)
+    try:
+        grade.tests = score_tests(placed, record, job.judging)
+    except Exception as error:  # a broken judge is the grader's failure, not the student's
+        return grader_failure(job, payload, error)
+    lies = tampering(placed, record)
+    grade.questions = (zero_for_tampering(job.questions) if lies
+                       else score_questions(job.questions, grade.tests))  # fmt: skip
+    grade.status, grade.reason = run_status(record, notebook, job.limits, lies)
     grade.seconds = time.monotonic() - started
     return grade

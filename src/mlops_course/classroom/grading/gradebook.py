@@ -5,12 +5,14 @@ submission x question (points, max points, reason) and one per test (for feedbac
 submission's rows are replaced in one transaction, and the database runs in WAL mode, so a
 grader killed with SIGKILL mid-batch loses at most the submission it was writing. A rerun
 asks `is_graded` and skips a submission whose content hash is already graded for the
-lesson; an `error` row (the grader's own failure) is retried.
+lesson; an `error` row (the grader's own failure) is retried. The reference run's
+observations are kept too, by the key of what they depend on, so a rerun need not repeat it.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -50,6 +52,12 @@ CREATE TABLE IF NOT EXISTS question_scores (
     max_points REAL NOT NULL,
     reason TEXT NOT NULL,
     PRIMARY KEY (lesson, student_id, question)
+);
+CREATE TABLE IF NOT EXISTS reference_runs (
+    key TEXT PRIMARY KEY,
+    lesson TEXT NOT NULL,
+    observations TEXT NOT NULL,
+    created_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS test_outcomes (
     lesson TEXT NOT NULL,
@@ -113,6 +121,21 @@ class Gradebook:
             (lesson, student_id),
         ).fetchone()
         return row is not None and row[0] == content_sha256 and row[1] != ERROR
+
+    def reference(self, key: str) -> dict | None:
+        """The stored reference observations for `key` (JSON data), if any."""
+        row = self._db.execute(
+            "SELECT observations FROM reference_runs WHERE key=?", (key,)
+        ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def store_reference(self, key: str, lesson: str, observations: dict) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO reference_runs VALUES (?,?,?,?)",
+                (key, lesson, json.dumps(observations, allow_nan=False),
+                 datetime.now(UTC).isoformat(timespec="seconds")),
+            )  # fmt: skip
 
     def record(self, grade: SubmissionGrade) -> None:
         """Replace everything stored for this submission, atomically."""

@@ -2,6 +2,8 @@
 
 Statuses, worst first when several apply:
   invalid      the file could not be graded at all (not a notebook, too large, ...)
+  tampered     a canary cell's reply was not what real execution gives: the kernel lied
+               to the grader; 0 points, for the instructor to review
   crashed      the kernel died (os._exit, a signal); tests that could not run scored 0
   timeout      a cell ran past its timeout, or the whole run past the total timeout
   memory       a cell hit the memory limit (MemoryError)
@@ -14,15 +16,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-INVALID, CRASHED, TIMEOUT, MEMORY, OUTPUT_LIMIT, GRADED, ERROR = (
-    "invalid", "crashed", "timeout", "memory", "output_limit", "graded", "error",
+INVALID, TAMPERED, CRASHED, TIMEOUT, MEMORY, OUTPUT_LIMIT, GRADED, ERROR = (
+    "invalid", "tampered", "crashed", "timeout", "memory", "output_limit", "graded", "error",
 )  # fmt: skip
-STATUSES = (INVALID, CRASHED, TIMEOUT, MEMORY, OUTPUT_LIMIT, GRADED, ERROR)
+STATUSES = (INVALID, TAMPERED, CRASHED, TIMEOUT, MEMORY, OUTPUT_LIMIT, GRADED, ERROR)
 
 
 @dataclass(frozen=True)
 class TestOutcome:
-    """One test's verdict from its cell's execute reply; `message` is the exception, if any."""
+    """One test's verdict: its reply and, for a hidden test, the judge's word on its
+    observations; `message` says why it failed (or, for a scenario, how the judge saw it)."""
 
     question: str
     name: str

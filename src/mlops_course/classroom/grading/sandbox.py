@@ -55,7 +55,7 @@ class ResourceLimits:
         --die-with-parent only covers the sandbox below bwrap, not bwrap itself, and a
         grader killed with SIGKILL would otherwise leave its kernels running.
         """
-        _kill_me_when_parent_dies()
+        kill_me_when_parent_dies()
         for limit, value in (
             (resource.RLIMIT_AS, self.memory_bytes),
             (resource.RLIMIT_NPROC, self.max_processes),
@@ -66,7 +66,7 @@ class ResourceLimits:
             resource.setrlimit(limit, (value, value))
 
 
-def _kill_me_when_parent_dies() -> None:
+def kill_me_when_parent_dies() -> None:
     import ctypes
     import signal
 

@@ -19,6 +19,7 @@ import json
 import re
 import stat
 import unicodedata
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -74,30 +75,39 @@ def student_slug(student_id: str) -> str:
 
 
 def collect_submissions(
-    source: Path, exercise_name: str, scratch: Path, max_bytes: int = MAX_NOTEBOOK_BYTES
+    source: Path, exercise_name: str, scratch: Path, max_bytes: int = MAX_NOTEBOOK_BYTES,
+    passed_over: list[str] | None = None,
 ) -> list[Submission]:
     """List every student in `source` (a folder or a zip extracted below `scratch`).
 
-    A zip entry over `max_bytes` is not extracted; it comes back with its problem set.
+    A zip entry over `max_bytes` is not extracted; it comes back with its problem set. What
+    is no submission at all (a hidden folder, a loose file, another file in the zip) is not
+    graded; it is described in `passed_over`, so the batch can say so.
     """
+    passed_over = [] if passed_over is None else passed_over
     if not source.exists():
         raise SubmissionsError(
             f"{source} does not exist; pass the folder or zip of submissions you collected."
         )
     if source.is_dir():
-        return _from_folder(source, exercise_name)
+        return _from_folder(source, exercise_name, passed_over)
     if zipfile.is_zipfile(source):
-        return _from_zip(source, exercise_name, scratch, max_bytes)
+        return _from_zip(source, exercise_name, scratch, max_bytes, passed_over)
     raise SubmissionsError(
         f"{source} is neither a folder nor a zip file; pass a folder of "
         f"<student_id>/{exercise_name} or the zip your LMS exported."
     )
 
 
-def _from_folder(folder: Path, exercise_name: str) -> list[Submission]:
+def _from_folder(folder: Path, exercise_name: str, passed_over: list[str]) -> list[Submission]:
     submissions = []
     for student_folder in sorted(folder.iterdir()):
-        if student_folder.name.startswith(".") or not student_folder.is_dir():
+        if student_folder.name.startswith("."):
+            passed_over.append(f"{student_folder.name!r}: a hidden name (it starts with a dot); "
+                               "rename the folder to grade it")  # fmt: skip
+            continue
+        if not student_folder.is_dir():
+            passed_over.append(f"{student_folder.name!r}: a file, not a student's folder")
             continue
         student_id = student_folder.name
         notebook = student_folder / exercise_name
@@ -119,7 +129,7 @@ def _missing(student_folder: Path, exercise_name: str) -> str:
 
 
 def _from_zip(
-    archive: Path, exercise_name: str, scratch: Path, max_bytes: int
+    archive: Path, exercise_name: str, scratch: Path, max_bytes: int, passed_over: list[str]
 ) -> list[Submission]:
     try:
         with zipfile.ZipFile(archive) as zipped:
@@ -130,7 +140,8 @@ def _from_zip(
                     f"{archive} unpacks to {declared / 1024**3:.1f} GiB, more than the "
                     f"{MAX_ARCHIVE_BYTES / 1024**3:.0f} GiB the grader accepts; split the export."
                 )
-            return _extract_notebooks(zipped, members, exercise_name, scratch, max_bytes)
+            return _extract_notebooks(zipped, members, exercise_name, scratch, max_bytes,
+                                      passed_over)  # fmt: skip
     except zipfile.BadZipFile as error:
         raise SubmissionsError(
             f"{archive} is a damaged zip ({error}); export the submissions again."
@@ -152,6 +163,7 @@ def _extract_notebooks(
     exercise_name: str,
     scratch: Path,
     max_bytes: int,
+    passed_over: list[str],
 ) -> list[Submission]:
     submissions: list[Submission] = []
     entries: dict[str, zipfile.ZipInfo] = {}
@@ -161,7 +173,10 @@ def _extract_notebooks(
             problem = f"zip entry {member.filename!r} points outside the archive; not extracted"
             submissions.append(Submission(member.filename, None, problem))
             continue
-        if member.is_dir() or not parts or parts[-1] != exercise_name or len(parts) < 2:
+        if member.is_dir() or not parts:
+            continue
+        if parts[-1] != exercise_name or len(parts) < 2:
+            passed_over.append(f"zip entry {member.filename!r}: not a <student>/{exercise_name}")
             continue
         if stat.S_ISLNK(member.external_attr >> 16):
             problem = f"zip entry {member.filename!r} is a symbolic link; not extracted"
@@ -243,11 +258,15 @@ def vet_notebook(raw: bytes) -> VettedNotebook:
             f"{REQUIRED_NBFORMAT}; open and save it in JupyterLab to convert it"
         )
         return vetted
-    vetted.repairs = _renumber_duplicate_ids(document)
+    vetted.repairs = _renumber_duplicate_ids(document) + _add_missing_ids(document)
     # Multi-line sources may be stored as lists of lines; the grader works on strings.
     notebook = rejoin_lines(nbformat.from_dict(document))
     try:
-        nbformat.validate(notebook)
+        # nbformat warns about what it would fix on its own; a batch must not print it once
+        # per submission (repairs that matter are recorded as notes above).
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            nbformat.validate(notebook)
     except nbformat.ValidationError as error:
         vetted.invalid_reason = (
             f"the notebook breaks the nbformat schema ({error.message}); open and save it "
@@ -256,6 +275,19 @@ def vet_notebook(raw: bytes) -> VettedNotebook:
         return vetted
     vetted.notebook = notebook
     return vetted
+
+
+def _add_missing_ids(document: dict) -> list[str]:
+    """Give cells without an id one (nbformat 4.5 requires it; older minors have none)."""
+    if not isinstance(document.get("nbformat_minor"), int) or document["nbformat_minor"] < 5:
+        return []
+    missing = [index for index, cell in enumerate(document.get("cells", []))
+               if isinstance(cell, dict) and "id" not in cell]  # fmt: skip
+    for index in missing:
+        document["cells"][index]["id"] = f"graded-{index}-missing-id"
+    if not missing:
+        return []
+    return [f"{len(missing)} cells had no id (nbformat 4.5 requires one); ids were added"]
 
 
 def _renumber_duplicate_ids(document: dict) -> list[str]:
