@@ -16,11 +16,12 @@ LANDING := course/start-here.md
 # page, the syllabus), not as source text.
 LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-.PHONY: course test lab lint lock bench clean help
+.PHONY: course test check lab lint lock bench clean help
 
 help:
 	@echo "make course  - set up .venv and run every written lesson (papermill, $(JOBS) workers)"
 	@echo "make test    - set up .venv and run all tests (unit, notebooks via nbval, lint)"
+	@echo "make check   - for an author at work: lint, sync checks, fast tests, changed lessons"
 	@echo "make lab     - set up .venv and open JupyterLab on the course at $(LANDING)"
 	@echo "make bench   - run the benchmarks in benchmarks/"
 	@echo "make lock    - re-pin requirements/constraints.txt from the current .venv"
@@ -41,11 +42,25 @@ $(LAB_OVERRIDES): $(INSTALLED)
 
 # Static widgets for nbval; one numerical thread per kernel, as notebooks run side by side
 # on few cores; no MLflow telemetry, as the course runs offline.
+TEST_ENV := MLOPS_COURSE_STATIC=1 OMP_NUM_THREADS=1 MLFLOW_DISABLE_TELEMETRY=true
+NBVAL := --nbval --nbval-sanitize-with course/nbval_sanitize.cfg
 test: $(INSTALLED) $(LAB_OVERRIDES)
 	$(BIN)/ruff check .
 	$(BIN)/mlops-course assign --check
 	$(BIN)/mlops-course store --check
-	MLOPS_COURSE_STATIC=1 OMP_NUM_THREADS=1 MLFLOW_DISABLE_TELEMETRY=true $(BIN)/pytest -n $(JOBS) --dist loadscope $(TEST_PATHS) --nbval --nbval-sanitize-with course/nbval_sanitize.cfg
+	$(TEST_ENV) $(BIN)/pytest -n $(JOBS) --dist loadscope $(TEST_PATHS) $(NBVAL)
+
+# An author's quick loop: the static checks, the tests not marked slow, and the round trip
+# and walkthrough of each lesson changed against $(BASE) (tests/changed_lessons.py).
+BASE ?= main
+check: $(INSTALLED) $(LAB_OVERRIDES)
+	$(BIN)/ruff check .
+	$(BIN)/mlops-course assign --check
+	$(BIN)/mlops-course store --check
+	$(TEST_ENV) $(BIN)/pytest -q -n $(JOBS) --dist loadscope -m "not slow" tests
+	changed="$$(cd tests && ../$(BIN)/python changed_lessons.py $(BASE))"; \
+	if [ -n "$$changed" ]; then $(TEST_ENV) $(BIN)/pytest -q -n $(JOBS) --dist loadscope $$changed $(NBVAL); \
+	else echo "no lesson changed against $(BASE)"; fi
 
 # Widgets must be live in JupyterLab, whatever the shell says about static runs.
 lab: $(INSTALLED) $(LAB_OVERRIDES)

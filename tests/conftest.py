@@ -40,3 +40,20 @@ def course_copy(tmp_course: Path) -> Path:
             notebook.parent.mkdir(parents=True, exist_ok=True)
             notebook.write_text("{}")
     return tmp_course
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the slow parts and order every test slowest part first (tests/suite_parts.py).
+
+    Under `pytest -n 2 --dist loadscope` the workers take scopes in collection order, so
+    the long round trips and the browser scopes start at once and the quick unit tests
+    fill the gaps at the end, instead of a long scope starting last on one worker.
+    """
+    from suite_parts import ORDER, SLOW, part_of
+
+    for item in items:
+        part = part_of(item.nodeid)
+        item.user_properties.append(("part", part))
+        if part in SLOW:
+            item.add_marker(pytest.mark.slow)
+    items.sort(key=lambda item: ORDER.index(part_of(item.nodeid)))  # stable: keeps file order
