@@ -1,0 +1,121 @@
+"""Lesson 05's exercise graded for real, with the course's grading parameters.
+
+Submissions: the solution's own answers (full marks), the untouched exercise (zero), the
+solution with one plausible mistake per question (loses exactly that question's points),
+and the q4 costs hard-coded from a run with the default parameters. Grading runs with
+another seed, slice of the world and training window, so the hard-coded costs lose q4
+(with the defaults, run here in process, their hidden tests observe what the solution's
+observe). The untouched exercise with each measured forgery appended earns nothing. Hidden
+tests only observe values; the grader compares them with the solution's, run with the
+same grading parameters.
+"""
+
+from __future__ import annotations
+
+import pytest
+from forgeries import MEASURED
+from lesson_round_trip import (
+    assert_forgery_earned_nothing,
+    assert_same_observations,
+    changed_answers,
+    failed_tests,
+    forged_submissions,
+    grade_submissions,
+    lesson_and_solution,
+    observations_in_process,
+    points_by_question,
+    run_with_defaults,
+    solution_answers,
+)
+
+LESSON, SOLUTION = lesson_and_solution("05")
+POINTS = {"q1": 2, "q2": 2, "q3": 3, "q4": 3}
+
+# The q4 costs of a run with the default parameters, typed in.
+DEFAULT_LEAKY_COST = 2.104896470894648
+DEFAULT_FIXED_COST = 2.203802578460737
+DEFAULT_LEAKY_SERVED_COST = 2.2081651256674046
+
+# Each case changes one text of the solution's answers and loses the question its name ends with.
+CHANGES = {
+    # every parameter in every key: a change of any parameter re-runs every step
+    "wrong-q1": ("q1-answer", "step_key(step, step_params,", "step_key(step, params,"),
+    # only the steps that read a changed parameter, not those downstream of them
+    "wrong-q2": ("q2-answer", " or set(step.inputs) & set(rerun)", ""),
+    # a label arriving at the order's very moment counts already
+    "wrong-q3": ("q3-answer", "allow_exact_matches=False", "allow_exact_matches=True"),
+    # the fixed step keeps version "1": the cache hands back the leaky features
+    "wrong-q4": ("q4-answer", 'version="2"', 'version="1"'),
+    "hard-coded-q4": ("q4-answer",
+                      'leaky_cost = cache[leaky_manifest[-1]["key"]]\n'
+                      'fixed_cost = cache[fixed_manifest[-1]["key"]]\n'
+                      "leaky_served_cost = evaluate(cache[leaky_manifest[3][\"key\"]], "
+                      'cache[fixed_manifest[2]["key"]], train_days)',
+                      f"leaky_cost = {DEFAULT_LEAKY_COST!r}\n"
+                      f"fixed_cost = {DEFAULT_FIXED_COST!r}\n"
+                      f"leaky_served_cost = {DEFAULT_LEAKY_SERVED_COST!r}"),
+}  # fmt: skip
+LOST = {"solved": set(), "untouched-exercise": set(POINTS)} | {
+    case: {case.rsplit("-", 1)[1]} for case in CHANGES
+}
+
+
+@pytest.fixture(scope="module")
+def grades(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    submissions = {
+        "solved": solution_answers(SOLUTION),
+        "untouched-exercise": {},
+        **{case: changed_answers(SOLUTION, change) for case, change in CHANGES.items()},
+        **forged_submissions(),
+    }
+    return grade_submissions(LESSON, submissions, tmp_path_factory.mktemp("lesson-05"))
+
+
+@pytest.mark.parametrize("case", LOST)
+def test_each_submission_loses_exactly_its_wrong_questions(grades: dict, case: str) -> None:
+    expected = {question: 0 if question in LOST[case] else points
+                for question, points in POINTS.items()}
+    assert points_by_question(grades[case]) == expected, failed_tests(grades[case])
+
+
+def test_the_solution_is_graded_with_full_marks(grades: dict) -> None:
+    assert grades["solved"].status == "graded", grades["solved"].reason
+    assert not failed_tests(grades["solved"])
+    assert grades["solved"].score == sum(POINTS.values())
+
+
+def test_hard_coded_costs_fail_hidden_tests_that_name_them(grades: dict) -> None:
+    failed = [test for test in grades["hard-coded-q4"].tests if not test.passed]
+    names = {test.name for test in failed}
+    assert names == {"test_the_costs_of_this_world"}, failed_tests(grades["hard-coded-q4"])
+    assert all(test.hidden for test in failed)
+    assert failed[0].message.startswith("leaky_cost: observed 2.10"), failed[0].message
+
+
+@pytest.mark.parametrize("forgery", MEASURED)
+def test_a_forgery_on_the_untouched_exercise_earns_nothing(grades: dict, forgery: str) -> None:
+    assert_forgery_earned_nothing(grades[forgery])
+
+
+def test_points_add_up_to_the_lesson() -> None:
+    assert {question.id: question.points for question in SOLUTION.questions} == POINTS
+    assert sum(POINTS.values()) == LESSON.points
+
+
+def test_grading_changes_the_parameters_the_costs_depend_on() -> None:
+    import papermill
+
+    declared = papermill.inspect_notebook(str(LESSON.solution))
+    for name in ("seed", "days", "orders_per_day", "train_days"):
+        default = int(declared[name]["default"])
+        assert LESSON.grading_parameters[name] != default, f"grading keeps {name}"
+        assert LESSON.parameters[name] == default, f"the catalog's {name} is not the solution's"
+
+
+def test_the_hard_coded_costs_pass_the_hidden_tests_under_the_default_parameters() -> None:
+    # With the defaults, the hidden tests observe for them what they observe for the solution:
+    # they lose points under grading only because grading runs with other parameters.
+    solved = run_with_defaults(SOLUTION, solution_answers(SOLUTION))
+    expected = observations_in_process(solved, SOLUTION)
+    hard_coded = run_with_defaults(SOLUTION, changed_answers(SOLUTION, CHANGES["hard-coded-q4"]))
+    assert_same_observations(expected, observations_in_process(hard_coded, SOLUTION))
