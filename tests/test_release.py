@@ -156,6 +156,17 @@ def test_bundle_of_the_real_course_carries_no_solution(tmp_path):
     assert _leaks(bundle, REPO / "solutions") == []
 
 
+def test_the_bundle_readme_is_written_for_students(tmp_path):
+    bundle = tmp_path / "bundle"
+    release(bundle, REPO)
+    readme = (bundle / "README.md").read_text()
+    assert readme == (REPO / "course" / "student-README.md").read_text()
+    assert "make lab" in readme and 'check("q1")' in readme and "runs/mlflow.db" in readme
+    for instructor_only in ("mlops-course grade", "mlops-course assign", "solutions/",
+                            "mlops-course release"):  # fmt: skip
+        assert instructor_only not in readme
+
+
 def test_release_refuses_a_destination_inside_the_repository(course):
     with pytest.raises(ReleaseError, match="is inside the course repository .*; choose a folder"):
         release(course / "dist" / "bundle", root=course)

@@ -2,9 +2,11 @@
 
 The bundle is built from an allow-list, never by copying the repository and deleting:
 a folder someone adds later (solutions/, tests/, course/instructor/ and whatever comes
-next) stays out until it is listed here on purpose. The exercises in it are the
-committed ones, and `release` refuses to run while any of them is out of sync with its
-solution, so a hand-edited exercise cannot ship a solution.
+next) stays out until it is listed here on purpose. The bundle's README.md is the one
+written for students, `course/student-README.md`, not the repository's, which speaks to
+instructors (assign, grade, solutions) and names commands that cannot work in the bundle.
+The exercises in it are the committed ones, and `release` refuses to run while any of
+them is out of sync with its solution, so a hand-edited exercise cannot ship a solution.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ REQUIRED_FILES = ("README.md", "Makefile", "pyproject.toml")
 OPTIONAL_FILES = (".gitignore",)
 FOLDERS = ("requirements", "course", "notebooks", "exercises", "src")
 INSTRUCTOR_ONLY = (Path("course") / "instructor",)
+STUDENT_README = Path("course") / "student-README.md"
 # Build and editor leftovers that are nobody's business in a student's copy.
 LEFTOVERS = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", ".ipynb_checkpoints")
 
@@ -48,6 +51,8 @@ def release(dest: str | os.PathLike[str], root: Path | None = None) -> list[Path
     for name in (*REQUIRED_FILES, *OPTIONAL_FILES):
         if (root / name).is_file():
             shutil.copy2(root / name, dest / name)
+    if (root / STUDENT_README).is_file():
+        shutil.copy2(root / STUDENT_README, dest / "README.md")
     for folder in FOLDERS:
         if (root / folder).is_dir():
             shutil.copytree(root / folder, dest / folder, ignore=_left_out(root))
