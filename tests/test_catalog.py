@@ -90,3 +90,21 @@ def test_malformed_catalog_gives_one_sentence(tmp_course: Path, case: str, expec
     message = str(raised.value)
     assert expected in message
     assert "\n" not in message and message.count("; ") >= 1
+
+
+def test_lesson_00s_course_map_links_every_written_lesson_and_no_planned_one() -> None:
+    """The map in lesson 00 lists all fifteen lessons; a link to an unwritten one is dead."""
+    import json
+    import re
+
+    course = load_catalog(REPOSITORY)
+    cells = json.loads(course.lesson("00").notebook.read_text())["cells"]
+    [course_map] = ["".join(cell["source"]) for cell in cells
+                    if "".join(cell["source"]).startswith("## Map of the course")]  # fmt: skip
+    linked = set(re.findall(r"\]\(([\w-]+)\.ipynb\)", course_map))
+    assert linked == {lesson.slug for lesson in course.written()}, (
+        "lesson 00's map of the course must link exactly the written lessons; mark the "
+        "others *(planned)*"
+    )
+    for lesson in course.lessons:
+        assert re.search(rf"\| \[?{lesson.id} ", course_map), f"the map lacks lesson {lesson.id}"
