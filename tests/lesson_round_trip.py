@@ -143,6 +143,19 @@ def points_by_question(grade: SubmissionGrade) -> dict[str, float]:
     return {score.question: score.points for score in grade.questions}
 
 
+def assert_loses_exactly(grade: SubmissionGrade, lost: set[str], points: dict[str, float]) -> None:
+    """The submission scores 0 on the questions in `lost` and full points on every other."""
+    expected = {question: 0 if question in lost else full for question, full in points.items()}
+    assert points_by_question(grade) == expected, failed_tests(grade)
+
+
+def assert_full_marks(grade: SubmissionGrade, points: dict[str, float]) -> None:
+    """Every test passed, every point earned, and the grade is not flagged (status graded)."""
+    assert grade.status == "graded", grade.reason
+    assert not failed_tests(grade)
+    assert grade.score == sum(points.values())
+
+
 def failed_tests(grade: SubmissionGrade) -> list[tuple[str, str, str]]:
     return [(test.question, test.name, test.message) for test in grade.tests if not test.passed]
 

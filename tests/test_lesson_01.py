@@ -15,11 +15,11 @@ from lesson_round_trip import (
     answer_cell,
     answers_with,
     assert_forgery_earned_nothing,
+    assert_loses_exactly,
     failed_tests,
     forged_submissions,
     grade_submissions,
     lesson_and_solution,
-    points_by_question,
     solution_answers,
 )
 
@@ -100,9 +100,7 @@ def grades(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 @pytest.mark.parametrize("student", SUBMISSIONS)
 def test_each_submission_loses_exactly_its_wrong_questions(grades: dict, student: str) -> None:
-    expected = {question: 0 if question in EXPECTED_LOST[student] else points
-                for question, points in POINTS.items()}
-    assert points_by_question(grades[student]) == expected, failed_tests(grades[student])
+    assert_loses_exactly(grades[student], EXPECTED_LOST[student], POINTS)
 
 
 def test_the_solution_is_graded_and_never_flagged(grades: dict) -> None:

@@ -16,6 +16,8 @@ import pytest
 from forgeries import MEASURED
 from lesson_round_trip import (
     assert_forgery_earned_nothing,
+    assert_full_marks,
+    assert_loses_exactly,
     assert_same_observations,
     changed_answers,
     failed_tests,
@@ -23,7 +25,6 @@ from lesson_round_trip import (
     grade_submissions,
     lesson_and_solution,
     observations_in_process,
-    points_by_question,
     run_with_defaults,
     solution_answers,
 )
@@ -73,15 +74,11 @@ def grades(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 @pytest.mark.parametrize("case", LOST)
 def test_each_submission_loses_exactly_its_wrong_questions(grades: dict, case: str) -> None:
-    expected = {question: 0 if question in LOST[case] else points
-                for question, points in POINTS.items()}
-    assert points_by_question(grades[case]) == expected, failed_tests(grades[case])
+    assert_loses_exactly(grades[case], LOST[case], POINTS)
 
 
 def test_the_solution_is_graded_with_full_marks(grades: dict) -> None:
-    assert grades["solved"].status == "graded", grades["solved"].reason
-    assert not failed_tests(grades["solved"])
-    assert grades["solved"].score == sum(POINTS.values())
+    assert_full_marks(grades["solved"], POINTS)
 
 
 def test_hard_coded_costs_fail_hidden_tests_that_name_them(grades: dict) -> None:
