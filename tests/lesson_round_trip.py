@@ -5,20 +5,24 @@ A submission is the generated exercise with its answer cells replaced: by the so
 answers with the markers removed (what a perfect student writes), by those answers with one
 piece of text or one whole cell changed (a known mistake, or a value typed in from a default
 run), or left untouched. All of them are graded in one batch with the lesson's grading
-parameters, as an instructor would grade them; `course_grading_with_defaults` makes a course
-root in which the same lesson is graded with its default parameters instead.
+parameters, as an instructor would grade them. That an answer typed in from a default run is
+right there is shown here, in process and without a second batch: `run_with_defaults` runs
+the solution's cells with other answers, `observations_in_process` records what its hidden
+tests observe, and `assert_same_observations` judges them as the grader would.
 """
 
 from __future__ import annotations
 
-import json
-import tomllib
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
 from forgeries import FORGERIES, MEASURED
 
-from mlops_course.classroom.authoring.solution import Exercise, read_solution
+from mlops_course.classroom.authoring.solution import ANSWER, TESTS, Exercise, read_solution
 from mlops_course.classroom.catalog import Lesson, load_catalog
 from mlops_course.classroom.grading.batch import grade_lesson
 from mlops_course.classroom.grading.results import SubmissionGrade
@@ -105,39 +109,6 @@ def grade_submissions(lesson: Lesson, submissions: dict[str, dict[str, str]], fo
     return {grade.student_id: grade for grade in result.graded}
 
 
-def course_grading_with_defaults(lesson: Lesson, root: Path) -> Path:
-    """A course root at `root` in which `lesson` is graded with its default parameters.
-
-    It holds the real catalog with the lesson's grading parameters set back to the
-    defaults, the lesson's solution, and an empty stand-in for every written lesson's
-    notebook: the catalog refuses a written lesson without one, and grading never opens it.
-    """
-    text = (REPOSITORY / "course" / "course.toml").read_text()
-    marker = f'slug = "{lesson.slug}"'
-    head, tail = text.split(marker)
-    before, table, rest = tail.partition("[lessons.grading_parameters]\n")
-    grading, blank, after = rest.partition("\n\n")
-    assert tomllib.loads(grading) == lesson.grading_parameters, (
-        f"lesson {lesson.id}'s grading_parameters are not laid out as this helper expects"
-    )
-    no_default = sorted(lesson.grading_parameters.keys() - lesson.parameters.keys())
-    assert not no_default, f"lesson {lesson.id} has no default for {no_default}"
-    defaults = {name: lesson.parameters[name] for name in lesson.grading_parameters}
-    lines = "\n".join(f"{name} = {json.dumps(value)}" for name, value in defaults.items())
-    (root / "course").mkdir(parents=True)
-    catalog = head + marker + before + table + lines + blank + after
-    (root / "course" / "course.toml").write_text(catalog)
-    (root / "solutions").mkdir()
-    (root / "solutions" / lesson.solution.name).write_bytes(lesson.solution.read_bytes())
-    for written in load_catalog(REPOSITORY).lessons:
-        if written.is_written:
-            stand_in = root / written.notebook.relative_to(REPOSITORY)
-            stand_in.parent.mkdir(parents=True, exist_ok=True)
-            stand_in.write_text("{}")
-    assert load_catalog(root).lesson(lesson.id).grading_parameters == defaults
-    return root
-
-
 def points_by_question(grade: SubmissionGrade) -> dict[str, float]:
     assert grade.status == "graded", grade.reason
     return {score.question: score.points for score in grade.questions}
@@ -160,15 +131,56 @@ def failed_tests(grade: SubmissionGrade) -> list[tuple[str, str, str]]:
     return [(test.question, test.name, test.message) for test in grade.tests if not test.passed]
 
 
+# A free cell that only calls the student-side checks: nothing to run outside a kernel.
+ONLY_CHECKS = re.compile(r"\s*(check_all\(\)|check\([\"']q\d+[\"']\))\s*")
+
+
 def run_with_defaults(solution: Exercise, answers: dict[str, str]) -> dict:
-    """The parameters, setup and `answers` cells executed here, in order: the namespace."""
+    """Every code cell of `solution` but its tests and check calls, executed here in order
+    with the default parameters and `answers` in place of its answer cells: the namespace."""
     namespace: dict = {}
     for index, cell in enumerate(solution.notebook.cells):
-        if "parameters" in cell.metadata.get("tags", []) or solution.roles[index] == "setup":
-            exec(cell.source, namespace)
-    for source in answers.values():
-        exec(source, namespace)
+        role = solution.roles[index]
+        if cell.cell_type != "code" or role == TESTS or ONLY_CHECKS.fullmatch(cell.source):
+            continue
+        exec(answers[cell.id] if role == ANSWER else cell.source, namespace)
     return namespace
+
+
+def with_cells_replaced(namespace: dict, cells: dict[str, str]) -> dict:
+    """A copy of a run's `namespace` with the answer `cells` (by cell id) run again in it.
+
+    Cheaper than a second run from the top when answers that come later never read what
+    these cells assign, e.g. the last questions' answers typed in from a default run."""
+    replaced = dict(namespace)
+    for source in cells.values():
+        exec(source, replaced)
+    return replaced
+
+
+@contextmanager
+def mlflow_in(folder: Path) -> Iterator[None]:
+    """MLflow in this process pointed at a fresh SQLite store in `folder`, and back after.
+
+    For setup cells that call `tracking.configure` when a lesson is run here, not in a
+    kernel: nothing reaches the repository's runs/, and later tests find MLflow as before
+    (`mlflow.set_experiment` leaves the experiment's id in the environment, too)."""
+    import mlflow
+    import mlflow.tracking.fluent
+    from mlflow.tracking._tracking_service import utils
+
+    environment = dict(os.environ)
+    tracking_uri, experiment_id = utils._tracking_uri, mlflow.tracking.fluent._active_experiment_id
+    os.environ["MLFLOW_TRACKING_URI"] = f"sqlite:///{folder / 'mlflow.db'}"
+    try:
+        yield
+    finally:
+        while mlflow.active_run():
+            mlflow.end_run()
+        mlflow.set_tracking_uri(tracking_uri)  # (None unsets the variable: restore it after)
+        mlflow.tracking.fluent._active_experiment_id = experiment_id
+        os.environ.clear()
+        os.environ.update(environment)
 
 
 def observations_in_process(namespace: dict, solution: Exercise) -> dict[str, list]:

@@ -3,9 +3,10 @@
 Each submission is the generated exercise with some answer cells filled in. The solved
 one takes its answers from the solution; each wrong one gets a plausible mistake in one
 question and must lose exactly that question's points. The hard-coded one types in the
-champion's settings found under the default parameters: it earns full marks with those
-and loses q2 under the grading parameters. The forged ones are the untouched exercise with
-a forgery appended that tries to fake the grader's verdicts: they earn nothing.
+champion's settings found under the default parameters: run here with those, its hidden
+tests observe what the solution's observe, and graded it loses q2. The forged ones are
+the untouched exercise with a forgery appended that tries to fake the grader's verdicts:
+they earn nothing.
 """
 
 from __future__ import annotations
@@ -15,16 +16,19 @@ from pathlib import Path
 import pytest
 from forgeries import MEASURED
 from lesson_round_trip import (
-    REPOSITORY,
     answers_with,
     assert_forgery_earned_nothing,
-    course_grading_with_defaults,
+    assert_same_observations,
     failed_tests,
     forged_submissions,
     grade_submissions,
     lesson_and_solution,
+    mlflow_in,
+    observations_in_process,
     points_by_question,
+    run_with_defaults,
     solution_answers,
+    with_cells_replaced,
 )
 
 LESSON, SOLUTION = lesson_and_solution("02")
@@ -110,15 +114,10 @@ CASES = {
 FORGED = forged_submissions()
 
 
-def grade(folder: Path, cases: list[str], root: Path = REPOSITORY) -> dict:
-    """Grade the exercise filled in with each case's answers; the grades by case name."""
-    answers = {case: FORGED[case] if case in FORGED else CASES[case][0] for case in cases}
-    return grade_submissions(LESSON, answers, folder, root)
-
-
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    return grade(tmp_path_factory.mktemp("lesson-02"), [*CASES, *FORGED])
+    submissions = {case: answers for case, (answers, _) in CASES.items()} | FORGED
+    return grade_submissions(LESSON, submissions, tmp_path_factory.mktemp("lesson-02"))
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -136,7 +135,12 @@ def test_a_forgery_on_the_untouched_exercise_earns_nothing(graded: dict, forgery
     assert_forgery_earned_nothing(graded[forgery])
 
 
-def test_hard_coded_answer_is_right_only_for_the_default_parameters(tmp_path: Path) -> None:
-    root = course_grading_with_defaults(LESSON, tmp_path / "course-root")
-    graded = grade(tmp_path, ["hard-coded-q2"], root=root)["hard-coded-q2"]
-    assert points_by_question(graded) == FULL_MARKS, failed_tests(graded)
+def test_hard_coded_answer_is_right_for_the_default_parameters(tmp_path: Path) -> None:
+    # With the defaults (run here, MLflow on a store of its own) the hidden tests observe for
+    # the typed-in champion what they observe for the solution: under grading it loses q2
+    # only because grading runs with other parameters.
+    with mlflow_in(tmp_path):
+        solved = run_with_defaults(SOLUTION, solution_answers(SOLUTION))
+        expected = observations_in_process(solved, SOLUTION)
+        hard_coded = with_cells_replaced(solved, {"q2-answer-prove": HARD_CODED_CHAMPION})
+        assert_same_observations(expected, observations_in_process(hard_coded, SOLUTION))
