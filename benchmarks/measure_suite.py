@@ -10,7 +10,10 @@ The per-lesson cost is what the lesson-specific tests of the parts that grow wit
 (round trips, browser, nbval) cost, averaged over the written lessons; the projection to
 15 lessons adds that cost for each missing lesson, spread over the two workers.
 Not part of `make bench` (it takes as long as the suite): run it on its own,
-`.venv/bin/python benchmarks/measure_suite.py`.
+`.venv/bin/python benchmarks/measure_suite.py`, or measure `.ci/run` in a fresh clone:
+
+    PYTEST_ADDOPTS="--junitxml=/tmp/suite.xml -o junit_family=xunit1" bash .ci/run
+    .venv/bin/python benchmarks/measure_suite.py --from-report /tmp/suite.xml
 """
 
 from __future__ import annotations
@@ -57,22 +60,41 @@ def part_of_test(classname: str, file: str) -> str:
 
 
 def measure() -> dict:
+    """Run the suite as `make test` does and read its JUnit report."""
     report = Path(tempfile.mkdtemp(prefix="suite-")) / "report.xml"
     environment = {**os.environ, "MLOPS_COURSE_STATIC": "1", "OMP_NUM_THREADS": "1",
                    "MLFLOW_DISABLE_TELEMETRY": "true"}  # fmt: skip
     command = [str(REPO / ".venv" / "bin" / "pytest"), "-q", "-n", str(WORKERS), "--dist",
                "loadscope", "tests", "notebooks", "--nbval", "--nbval-sanitize-with",
-               "course/nbval_sanitize.cfg", "-p", "no:cacheprovider", f"--junitxml={report}",
-               "-o", "junit_family=xunit1"]  # fmt: skip
+               "course/nbval_sanitize.cfg", "-p", "no:cacheprovider",
+               *report_options(report)]  # fmt: skip
     busy_before, total_before = busy_ticks()
     started = time.monotonic()
     result = subprocess.run(command, cwd=REPO, env=environment, capture_output=True, text=True)
     wall = time.monotonic() - started
     busy_after, total_after = busy_ticks()
+    return figures_from(report) | {
+        "exit_code": result.returncode,
+        "summary": (result.stdout.strip().splitlines() or [""])[-1],
+        "wall_seconds": wall,
+        "busy_share": (busy_after - busy_before) / max(total_after - total_before, 1),
+    }
+
+
+def report_options(report: Path) -> list[str]:
+    return [f"--junitxml={report}", "-o", "junit_family=xunit1"]
+
+
+def figures_from(report: Path) -> dict:
+    """The suite's cost by part and per lesson, from a JUnit report of the whole suite.
+
+    The report may come from this script's own run or from `.ci/run` in a fresh clone with
+    PYTEST_ADDOPTS="--junitxml=REPORT -o junit_family=xunit1" (pytest reads that variable)."""
     by_part: dict[str, float] = defaultdict(float)
     by_lesson: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     count: dict[str, int] = defaultdict(int)
-    for case in ElementTree.parse(report).iter("testcase"):
+    tree = ElementTree.parse(report)
+    for case in tree.iter("testcase"):
         classname, name = case.get("classname", ""), case.get("name", "")
         part = part_of_test(classname, case.get("file", ""))
         seconds = float(case.get("time", 0))
@@ -85,11 +107,13 @@ def measure() -> dict:
     per_lesson = sum(sum(parts.values()) for parts in by_lesson.values()) / max(len(lessons), 1)
     fixed = sum(by_part.values()) - per_lesson * len(lessons)
     projected_worker_seconds = fixed + per_lesson * LESSONS_PLANNED
+    suite = next(tree.iter("testsuite"))
     return {
-        "exit_code": result.returncode,
-        "summary": (result.stdout.strip().splitlines() or [""])[-1],
-        "wall_seconds": wall,
-        "busy_share": (busy_after - busy_before) / max(total_after - total_before, 1),
+        "exit_code": None,
+        "summary": f"{suite.get('tests')} tests, {suite.get('failures')} failures, "
+                   f"{suite.get('errors')} errors",
+        "wall_seconds": float(suite.get("time", 0)),
+        "busy_share": None,
         "parts": {part: (count[part], by_part[part]) for part in ORDER if count[part]},
         "lessons": {lesson: dict(parts) for lesson, parts in sorted(by_lesson.items())},
         "per_lesson_worker_seconds": per_lesson,
@@ -113,7 +137,14 @@ def table(figures: dict) -> str:
 
 
 if __name__ == "__main__":
-    figures = measure()
+    import argparse
+
+    parser = argparse.ArgumentParser(description="What make test's pytest run costs, by part.")
+    parser.add_argument("--from-report", type=Path, metavar="REPORT",
+                        help="analyse this JUnit report (e.g. of .ci/run in a fresh clone) "
+                             "instead of running the suite")  # fmt: skip
+    arguments = parser.parse_args()
+    figures = figures_from(arguments.from_report) if arguments.from_report else measure()
     print(table(figures))
     for key in ("summary", "wall_seconds", "busy_share", "measured_worker_seconds",
                 "fixed_worker_seconds", "per_lesson_worker_seconds",
