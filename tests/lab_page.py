@@ -93,6 +93,38 @@ class LabNotebook:
         return cls.opened(page)
 
     @classmethod
+    def open_in_app(cls, page: Page, path: str) -> LabNotebook:
+        """Open `path` in the JupyterLab app the page already shows, as a student opens the
+        next notebook from the file browser: no second load of JupyterLab itself."""
+        page.evaluate(
+            """path => {
+                window.__mlopsCommand = null;
+                window.jupyterapp.commands.execute('docmanager:open', {path, factory: 'Notebook'})
+                    .then(() => { window.__mlopsCommand = 'done'; },
+                          error => { window.__mlopsCommand = 'failed: ' + error; });
+            }""",
+            path,
+        )
+        page.wait_for_function("() => window.__mlopsCommand !== null", timeout=OPEN_TIMEOUT_MS)
+        outcome = page.evaluate("() => window.__mlopsCommand")
+        if outcome != "done":
+            raise AssertionError(f"JupyterLab could not open {path}: {outcome}")
+        page.wait_for_function(
+            f"path => {NOTEBOOK} && {NOTEBOOK}.context && {NOTEBOOK}.context.path === path",
+            arg=path,
+            timeout=OPEN_TIMEOUT_MS,
+        )
+        return cls.opened(page)
+
+    def close_unsaved(self) -> None:
+        """Close the notebook without saving, as "Discard" would: the course copy stays as it
+        was, and the next notebook becomes the page's current document."""
+        self.page.evaluate(f"() => {{ const panel = {NOTEBOOK}; if (panel) panel.dispose(); }}")
+
+    def dialog_open(self) -> bool:
+        return self.page.evaluate("() => document.querySelector('.jp-Dialog') !== null")
+
+    @classmethod
     def opened(cls, page: Page) -> LabNotebook:
         """The notebook that is the page's current document, once its kernel is idle."""
         state = page.wait_for_function(_KERNEL_READY, timeout=OPEN_TIMEOUT_MS).json_value()

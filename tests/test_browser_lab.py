@@ -88,23 +88,51 @@ def browser() -> Iterator[sync_api.Browser]:
         chromium.close()
 
 
-@pytest.fixture
-def open_notebook(
-    lab: LabServer, browser: sync_api.Browser
-) -> Iterator[Callable[[str], LabNotebook]]:
-    """Open a notebook of the course copy in a fresh page; close it and its kernel after."""
-    pages = []
-
-    def open_(relative_path: str) -> LabNotebook:
-        page = browser.new_page(viewport=VIEWPORT)
-        pages.append(page)
-        workspace = Path(relative_path).stem + f"-{len(pages)}"
-        return LabNotebook.open(page, lab.lab_url(relative_path, workspace))
-
-    yield open_
+@pytest.fixture(scope="module")
+def lab_page(lab: LabServer, browser: sync_api.Browser) -> Iterator[list[sync_api.Page]]:
+    """One page per worker that keeps JupyterLab loaded between notebooks (loading the app
+    costs more than most notebooks take to run); empty until the first notebook opens it."""
+    pages: list[sync_api.Page] = []
+    yield pages
     for page in pages:
         page.close()
+
+
+@pytest.fixture
+def open_notebook(
+    lab: LabServer, browser: sync_api.Browser, lab_page: list[sync_api.Page]
+) -> Iterator[Callable[[str], LabNotebook]]:
+    """Open a notebook of the course copy on a fresh kernel, in the JupyterLab the worker's
+    page already shows (or in a new page); close it unsaved and shut its kernel down after.
+
+    A page that will not close its notebook cleanly (a dialog left open, a page that
+    crashed) is dropped for a new one: the next test never inherits it."""
+    opened: list[LabNotebook] = []
+
+    def open_(relative_path: str) -> LabNotebook:
+        if lab_page:
+            notebook = LabNotebook.open_in_app(lab_page[0], relative_path)
+        else:
+            lab_page.append(browser.new_page(viewport=VIEWPORT))
+            workspace = Path(relative_path).stem
+            notebook = LabNotebook.open(lab_page[0], lab.lab_url(relative_path, workspace))
+        opened.append(notebook)
+        return notebook
+
+    yield open_
+    if lab_page and not _closed_cleanly(opened):
+        lab_page.pop().close()
     lab.shut_down_kernels()
+
+
+def _closed_cleanly(notebooks: list[LabNotebook]) -> bool:
+    """Close each notebook unsaved; False if that failed or left a dialog on the page."""
+    try:
+        for notebook in notebooks:
+            notebook.close_unsaved()
+        return all(not notebook.dialog_open() for notebook in notebooks)
+    except sync_api.Error:
+        return False
 
 
 def screenshot_path(relative_path: str) -> Path:
