@@ -21,6 +21,12 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 NOTEBOOK = "window.jupyterapp.shell.currentWidget"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 WIDGET_FAILURE = "Error displaying widget"
+# What ipywidgets 8 draws in place of a view that failed in the front end (an unknown view
+# or module, an exception in its JavaScript): "Click to show javascript error."
+WIDGET_ERROR_CLASS = "jupyter-widgets-error-widget"
+# An exception raised in the kernel while a widget's output was drawn (say, an interact
+# function) shows as a traceback inside the widget, not as an error output of the cell.
+KERNEL_TRACEBACK = "Traceback (most recent call last)"
 WIDGET_LOADING = "Loading widget"
 OPEN_TIMEOUT_MS = 90_000
 RUN_TIMEOUT_MS = 180_000
@@ -77,6 +83,7 @@ class WidgetCell:
     cell: int
     expected: int
     rendered: int
+    failed: int  # views drawn as ipywidgets' error placeholder
     text: str
 
 
@@ -192,7 +199,7 @@ class LabNotebook:
             timeout=RENDER_TIMEOUT_MS,
         )
         found = self.page.evaluate(
-            f"""mime => {NOTEBOOK}.content.widgets.map((cell, index) => {{
+            f"""([mime, errorClass]) => {NOTEBOOK}.content.widgets.map((cell, index) => {{
                 if (cell.model.type !== 'code') return null;
                 const expected = cell.model.outputs.toJSON()
                     .filter(output => output.data && output.data[mime]).length;
@@ -201,9 +208,10 @@ class LabNotebook:
                 const rendered = area.querySelectorAll(
                     ':scope > .jp-OutputArea-child > .jp-OutputArea-output > .jupyter-widgets'
                 ).length;
-                return [index, expected, rendered, area.innerText];
+                const failed = area.querySelectorAll('.' + errorClass).length;
+                return [index, expected, rendered, failed, area.innerText];
             }}).filter(Boolean)""",
-            WIDGET_MIME,
+            [WIDGET_MIME, WIDGET_ERROR_CLASS],
         )
         return [WidgetCell(*row) for row in found]
 

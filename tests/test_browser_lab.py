@@ -42,6 +42,7 @@ sync_api = pytest.importorskip(
 )
 
 from lab_page import (  # noqa: E402
+    KERNEL_TRACEBACK,
     WIDGET_FAILURE,
     CellError,
     CheckView,
@@ -145,6 +146,13 @@ def assert_widgets_render(notebook: LabNotebook) -> list[int]:
     cells = notebook.widget_cells()
     for cell in cells:
         assert WIDGET_FAILURE not in cell.text, f"cell {cell.cell}: {cell.text}"
+        assert not cell.failed, (
+            f"cell {cell.cell}: {cell.failed} widget view(s) failed in the front end and show "
+            "ipywidgets' error placeholder (an unknown view or module, or a JavaScript error)"
+        )
+        assert KERNEL_TRACEBACK not in cell.text, (
+            f"cell {cell.cell}: drawing the widget's output raised in the kernel: {cell.text}"
+        )
         assert cell.rendered == cell.expected, (
             f"cell {cell.cell} holds {cell.expected} widget views but the page draws "
             f"{cell.rendered}: {cell.text[:300]}"
@@ -194,6 +202,10 @@ class TestWalkthroughs:
                 move = notebook.move_slider(cell, slider)
                 assert move.value_after != move.value_before, (
                     f"cell {cell}: slider {slider} did not move from {move.value_before}"
+                )
+                assert KERNEL_TRACEBACK not in move.output_after, (
+                    f"cell {cell}: moving slider {slider} to {move.value_after} raised in the "
+                    f"kernel: {move.output_after[:600]}"
                 )
                 assert move.output_after != move.output_before, (
                     f"cell {cell}: moving slider {slider} from {move.value_before} to "
