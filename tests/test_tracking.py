@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -119,13 +121,49 @@ def test_lineage_tags_name_the_commit_and_dirty_flag_of_the_course_repo(tmp_cour
     (tmp_course / "course" / "course.toml").write_text("# edited\n")
     dirty = tracking.lineage_tags()
 
-    assert (clean["lineage.git_commit"], clean["lineage.git_dirty"]) == (head, "false")
-    assert (dirty["lineage.git_commit"], dirty["lineage.git_dirty"]) == (head, "true")
+    assert clean["lineage.code_version"] == f"git:{head}"
+    assert dirty["lineage.code_version"] == f"git:{head}+dirty"
 
 
-def test_lineage_tags_say_unknown_outside_a_git_repository(tmp_course: Path) -> None:
-    tags = tracking.lineage_tags()
-    assert (tags["lineage.git_commit"], tags["lineage.git_dirty"]) == ("unknown", "unknown")
+def test_lineage_tags_use_the_names_lesson_02_teaches(tmp_course: Path) -> None:
+    frame = pd.DataFrame({"order_id": ["a", "b"], "distance_km": [1.0, 2.0]})
+    tags = tracking.lineage_tags(frame)
+    assert {"lineage.code_version", "lineage.data_fingerprint", "lineage.python"} <= tags.keys()
+    assert all(name.startswith("lineage.") for name in tags)
+    assert not any("git" in name for name in tags), "one name for the code's version"
+
+
+def test_outside_a_git_repository_the_code_version_is_the_hash_of_the_sources(
+    tmp_course: Path,
+) -> None:
+    version = tracking.lineage_tags()["lineage.code_version"]
+    assert re.fullmatch(r"sha256:[0-9a-f]{64}", version), version
+    assert version == tracking.source_hash()
+
+
+def test_the_source_hash_changes_with_a_source_file_and_not_with_its_location(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mlops_course
+
+    package = Path(mlops_course.__file__).parent
+    copy = tmp_path / "copy" / "mlops_course"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(tracking, "__file__", str(copy / "tracking.py"))
+    assert tracking.source_hash() == _source_hash_of(package)
+    (copy / "widgets.py").write_text((copy / "widgets.py").read_text() + "\n# edited\n")
+    assert tracking.source_hash() != _source_hash_of(package)
+
+
+def _source_hash_of(package: Path) -> str:
+    # The definition lesson 02 teaches, spelled out independently of tracking.source_hash.
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        name = path.relative_to(package.parent).as_posix().encode()
+        digest.update(name + b"\0" + path.read_bytes())
+    return "sha256:" + digest.hexdigest()
 
 
 def test_lineage_tags_ignore_a_repository_around_an_unpacked_course(
@@ -142,7 +180,7 @@ def test_lineage_tags_ignore_a_repository_around_an_unpacked_course(
 
     tags = tracking.lineage_tags()
 
-    assert (tags["lineage.git_commit"], tags["lineage.git_dirty"]) == ("unknown", "unknown")
+    assert tags["lineage.code_version"] == tracking.source_hash()
 
 
 def test_configure_keeps_the_course_offline(tmp_course: Path, monkeypatch) -> None:

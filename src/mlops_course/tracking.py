@@ -38,7 +38,6 @@ ARTIFACTS_DIRNAME = "mlartifacts"
 DEFAULT_EXPERIMENT = "mlops-course"
 SQLITE_PREFIX = "sqlite:///"
 LINEAGE_PACKAGES = ("mlflow", "scikit-learn", "pandas", "numpy", "papermill")
-UNKNOWN = "unknown"
 
 
 class TrackingSetupError(RuntimeError):
@@ -80,18 +79,46 @@ def configure(experiment: str | None = None) -> str:
 def lineage_tags(data: pd.DataFrame | None = None) -> dict[str, str]:
     """Return tags that say where a run came from: code, data and environment.
 
-    Keys: lineage.git_commit, lineage.git_dirty ("unknown" without git or outside a
-    repository), lineage.data_fingerprint (only when `data` is given), lineage.python and
+    The names lesson 02 teaches: lineage.code_version (`code_version()`),
+    lineage.data_fingerprint (only when `data` is given), lineage.python and
     lineage.version.<package> for the packages a result depends on.
     """
-    commit, dirty = _git_state()
-    tags = {"lineage.git_commit": commit, "lineage.git_dirty": dirty}
+    tags = {"lineage.code_version": code_version()}
     if data is not None:
         tags["lineage.data_fingerprint"] = data_fingerprint(data)
     tags["lineage.python"] = platform.python_version()
     for package in LINEAGE_PACKAGES:
         tags[f"lineage.version.{package}"] = _package_version(package)
     return tags
+
+
+def code_version() -> str:
+    """The version of the course's code: "git:<commit>" ("+dirty" with uncommitted edits to
+    tracked files) in the course's own repository, else "sha256:<source hash>".
+
+    A released bundle has no repository (or sits inside a student's own, whose commit says
+    nothing about the course): there the hash of the package's sources names the code, as
+    lesson 02 teaches, instead of an "unknown" that no one could check a run against.
+    """
+    root = course_root()
+    try:
+        if Path(_git(root, "rev-parse", "--show-toplevel")).resolve() == root.resolve():
+            dirty = _git(root, "status", "--porcelain", "--untracked-files=no")
+            return "git:" + _git(root, "rev-parse", "HEAD") + ("+dirty" if dirty else "")
+    except (OSError, RuntimeError, subprocess.SubprocessError):
+        pass  # no git installed, or not a repository
+    return source_hash()
+
+
+def source_hash() -> str:
+    """sha256 over the package's source files in a fixed order, each with its path inside
+    the package's folder: the same sources give the same hash wherever they were copied."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package.parent).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return "sha256:" + digest.hexdigest()
 
 
 def tag_lineage(data: pd.DataFrame | None = None) -> dict[str, str]:
@@ -245,21 +272,6 @@ def _workspace_error(workspace: str, uri: str, error: Exception) -> Exception:
             "letters, digits and inner hyphens, like 'alice-smith'."
         )
     return error
-
-
-def _git_state() -> tuple[str, str]:
-    """Return (commit, dirty) of the course repository, or ("unknown", "unknown")."""
-    try:
-        root = course_root()
-        # A released bundle unpacked inside a student's own repository must not report
-        # that repository's commit as the course's.
-        if Path(_git(root, "rev-parse", "--show-toplevel")).resolve() != root.resolve():
-            return UNKNOWN, UNKNOWN
-        commit = _git(root, "rev-parse", "HEAD")
-        status = _git(root, "status", "--porcelain", "--untracked-files=no")
-    except (OSError, RuntimeError, subprocess.SubprocessError):
-        return UNKNOWN, UNKNOWN
-    return commit, str(bool(status)).lower()
 
 
 def _git(root: Path, *args: str) -> str:
