@@ -22,7 +22,6 @@ from pathlib import Path
 import pytest
 
 from mlops_course.classroom.catalog import load_catalog
-from mlops_course.widgets import STATIC_ENV
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -194,7 +193,7 @@ class TestWalkthroughs:
 
         errors = notebook.errors()
         assert not errors, f"{notebook_path} raised in JupyterLab: " + "; ".join(map(str, errors))
-        static = [text for text in notebook.output_texts() if f"{STATIC_ENV}=1" in text]
+        static = [text for text in notebook.output_texts() if "Static run (" in text]
         assert not static, f"widgets fell back to their static rendering: {static[0][:200]}"
         widget_cells = assert_widgets_render(notebook)
         for cell in widget_cells:

@@ -1,9 +1,12 @@
 """Interactive controls that still give a deterministic picture in non-interactive runs.
 
-In JupyterLab a lesson shows live ipywidgets. Papermill, nbval and grading runs set
-MLOPS_COURSE_STATIC=1; there a slider cannot move and widget views are not stored, so
-`explore` renders once with every control's default value instead. The lesson code
-still builds the real ipywidgets controls, so students see the API they will use.
+In JupyterLab a lesson shows live ipywidgets. Where no front end can show them — a run
+by papermill, nbclient or nbconvert, a plain Python process — a slider cannot move and
+widget views are not stored, so `explore` renders once with every control's default value
+instead. The course's own runs (`mlops-course run`, nbval, grading) also say so outright
+with MLOPS_COURSE_STATIC=1; MLOPS_COURSE_STATIC=0 forces live widgets for a front end
+this module does not recognise. The lesson code still builds the real ipywidgets
+controls, so students see the API they will use.
 """
 
 from __future__ import annotations
@@ -20,8 +23,29 @@ class NotAWidget(TypeError):
 
 
 def is_static() -> bool:
-    """Return True when this is a non-interactive run (MLOPS_COURSE_STATIC=1)."""
-    return os.environ.get(STATIC_ENV) == "1"
+    """Return True when no one can move a widget here.
+
+    MLOPS_COURSE_STATIC=1 says static, =0 says live; otherwise live only while the cell
+    runs at the request of a front end that shows widgets. JupyterLab (and Notebook 7,
+    built on it) sends the running cell's id with each execute request; papermill,
+    nbclient and nbconvert send none, and a process without a kernel has no front end.
+    """
+    setting = os.environ.get(STATIC_ENV)
+    if setting in ("0", "1"):
+        return setting == "1"
+    return not _front_end_shows_widgets()
+
+
+def _front_end_shows_widgets() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    kernel = getattr(get_ipython(), "kernel", None)
+    if kernel is None or not hasattr(kernel, "get_parent"):
+        return False
+    request = kernel.get_parent("shell") or {}
+    return bool(request.get("metadata", {}).get("cellId"))
 
 
 def explore(render: Callable[..., Any], /, **controls: Any) -> None:
@@ -30,13 +54,15 @@ def explore(render: Callable[..., Any], /, **controls: Any) -> None:
     Each keyword names a parameter of `render` and gives its widget, e.g.
     `explore(plot_cost, drift_day=IntSlider(value=90, min=30, max=170))`.
     Live (JupyterLab): displays `ipywidgets.interactive(render, **controls)`.
-    Static (MLOPS_COURSE_STATIC=1): prints which values were used and calls `render`
-    with them, so the stored output is the same on every run.
+    Static (see `is_static`): prints which values were used and calls `render` with
+    them, so the stored output is the same on every run.
     """
     defaults = {name: _default_value(name, control) for name, control in controls.items()}
     if is_static():
         used = ", ".join(f"{name}={value!r}" for name, value in defaults.items())
-        print(f"Static run ({STATIC_ENV}=1) with {used}; open the notebook in JupyterLab "
+        said = os.environ.get(STATIC_ENV) == "1"
+        why = f"{STATIC_ENV}=1" if said else "no front end shows widgets"
+        print(f"Static run ({why}) with {used}; open the notebook in JupyterLab "
               "to move the controls.")
         render(**defaults)
         return
