@@ -95,13 +95,15 @@ def wrong_solution(clone: Path) -> None:
 
 
 def widget_that_fails_to_render(clone: Path) -> None:
-    """A last walkthrough cell showing a widget whose view the front end does not have,
-    stored with `mlops-course store` like any walkthrough."""
+    """A last walkthrough cell whose control's view the front end does not have, shown
+    through `explore` (static runs render once without it) and stored with `mlops-course
+    store` like any walkthrough: only JupyterLab can tell."""
     source = (
-        "import ipywidgets\n\n"
-        "gauge = ipywidgets.IntSlider(value=3)\n"
+        "import ipywidgets\n"
+        "from mlops_course.widgets import explore\n\n"
+        "gauge = ipywidgets.IntSlider(value=3, min=0, max=10)\n"
         'gauge._view_name = "GaugeView"  # no such view in @jupyter-widgets/controls\n'
-        "gauge"
+        "explore(lambda level: print(f'level {level}'), level=gauge)"
     )
 
     def edit(notebook: dict) -> None:
