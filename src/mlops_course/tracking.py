@@ -67,6 +67,8 @@ def configure(experiment: str | None = None) -> str:
     import mlflow
 
     uri = tracking_uri()
+    if _sqlite_path(uri) is not None:
+        _import_sqlite_store_quietly()
     mlflow.set_tracking_uri(uri)
     name = experiment or DEFAULT_EXPERIMENT
     _ensure_workspace(uri)
@@ -187,6 +189,22 @@ def _store_initialised(uri: str) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _import_sqlite_store_quietly() -> None:
+    """Import MLflow's SQLite store here, before a notebook's own calls do.
+
+    Importing it runs SQLAlchemy's `configure_mappers()`, which warns that MLflow uses a
+    deprecated loader (SADeprecationWarning). Python shows a DeprecationWarning when it is
+    attributed to `__main__`, so the warning appeared in a notebook only when a cell's call
+    happened to import the store first — an stderr output on some runs, not others, about
+    MLflow's code, not the student's.
+    """
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import mlflow.store.tracking.sqlalchemy_store  # noqa: F401
 
 
 def _create_store(uri: str, artifact_root: Path) -> None:
