@@ -4,7 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 CONSTRAINTS := requirements/constraints.txt
-# Stamp file: reinstall only when the project or the pins change.
+# Stamp file: reinstall only when the project or the pins change. The kernel spec turns
+# MLflow's usage telemetry off in every kernel (JupyterLab, papermill, nbval, grading): the
+# course runs offline, and MLflow 3's telemetry threads wait for the network at exit.
 INSTALLED := $(VENV)/.installed
 JOBS ?= 2
 # The student bundle (`mlops-course release`) ships no tests/: there `make test` checks
@@ -30,7 +32,8 @@ $(INSTALLED): pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "mlops-course needs Python >= 3.11; set PYTHON=python3.11 or newer")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(CONSTRAINTS) -e '.[dev]'
-	$(BIN)/python -m ipykernel install --sys-prefix --name mlops-course --display-name "Python (mlops-course)" >/dev/null
+	$(BIN)/python -m ipykernel install --sys-prefix --name mlops-course --display-name "Python (mlops-course)" \
+		--env MLFLOW_DISABLE_TELEMETRY true >/dev/null
 	touch $@
 
 course: $(INSTALLED)
