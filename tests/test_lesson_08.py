@@ -1,0 +1,115 @@
+"""Lesson 08's exercise graded for real, with the course's grading parameters.
+
+Submissions: the solution's own answers (full marks), the untouched exercise (zero), the
+solution with one plausible mistake per question (loses exactly that question's points),
+and q3's choice hard-coded from a run with the default parameters. Grading runs with another
+seed, length and volume of the year, so another year of events: the hard-coded choice loses
+q3 (with the defaults, run here in process, its hidden tests observe what the solution's
+observe). The untouched exercise with each measured forgery appended earns nothing. Hidden
+tests only observe values; the grader compares them with the solution's, run with the same
+grading parameters.
+"""
+
+from __future__ import annotations
+
+import pytest
+from forgeries import MEASURED
+from lesson_round_trip import (
+    assert_forgery_earned_nothing,
+    assert_full_marks,
+    assert_loses_exactly,
+    assert_same_observations,
+    changed_answers,
+    failed_tests,
+    forged_submissions,
+    grade_submissions,
+    lesson_and_solution,
+    observations_in_process,
+    run_with_defaults,
+    solution_answers,
+)
+
+LESSON, SOLUTION = lesson_and_solution("08")
+POINTS = {"q1": 3, "q2": 3, "q3": 4}
+
+# q3's choice in a run with the default parameters, typed in.
+DEFAULT_CHOICE = (
+    "every 28 days",
+    {
+        "cost_eur": 2.477314521242866,
+        "retrain_days": [83, 111, 139, 167, 195],
+        "promotion_days": [111, 139, 167],
+    },
+)
+
+# Each case changes one text of the solution's answers and loses the question its name ends with.
+CHANGES = {
+    # the sum of the share differences, not half of it: every distance doubles
+    "wrong-q1": ("q1-answer", "0.5 * now.sub", "now.sub"),
+    # the labels of every flagged order, held out or not: the acted-on ones all say "on time"
+    "wrong-q2": ("q2-answer", 'frame["held_out"] & frame["flagged"]', 'frame["flagged"]'),
+    # one retrain more than the budget allows
+    "wrong-q3": ("q3-answer", "situation.retrains < budget", "situation.retrains <= budget"),
+    "hard-coded-q3": ("q3-answer",
+                      "choice = cheapest_within_budget(CANDIDATES, budget=5, cooldown_days=14)",
+                      f"choice = {DEFAULT_CHOICE!r}"),
+}  # fmt: skip
+LOST = {"solved": set(), "untouched-exercise": set(POINTS)} | {
+    case: {case.rsplit("-", 1)[1]} for case in CHANGES
+}
+
+
+@pytest.fixture(scope="module")
+def grades(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    submissions = {
+        "solved": solution_answers(SOLUTION),
+        "untouched-exercise": {},
+        **{case: changed_answers(SOLUTION, change) for case, change in CHANGES.items()},
+        **forged_submissions(),
+    }
+    return grade_submissions(LESSON, submissions, tmp_path_factory.mktemp("lesson-08"))
+
+
+@pytest.mark.parametrize("case", LOST)
+def test_each_submission_loses_exactly_its_wrong_questions(grades: dict, case: str) -> None:
+    assert_loses_exactly(grades[case], LOST[case], POINTS)
+
+
+def test_the_solution_is_graded_with_full_marks(grades: dict) -> None:
+    assert_full_marks(grades["solved"], POINTS)
+
+
+def test_the_hard_coded_choice_fails_the_hidden_test_that_names_it(grades: dict) -> None:
+    failed = [test for test in grades["hard-coded-q3"].tests if not test.passed]
+    names = {test.name for test in failed}
+    assert names == {"test_the_choice_of_this_year"}, failed_tests(grades["hard-coded-q3"])
+    assert all(test.hidden for test in failed)
+
+
+@pytest.mark.parametrize("forgery", MEASURED)
+def test_a_forgery_on_the_untouched_exercise_earns_nothing(grades: dict, forgery: str) -> None:
+    assert_forgery_earned_nothing(grades[forgery])
+
+
+def test_points_add_up_to_the_lesson() -> None:
+    assert {question.id: question.points for question in SOLUTION.questions} == POINTS
+    assert sum(POINTS.values()) == LESSON.points
+
+
+def test_grading_changes_every_parameter_of_the_year() -> None:
+    import papermill
+
+    declared = papermill.inspect_notebook(str(LESSON.solution))
+    for name in ("seed", "days", "orders_per_day"):
+        default = int(declared[name]["default"])
+        assert LESSON.grading_parameters[name] != default, f"grading keeps {name}"
+        assert LESSON.parameters[name] == default, f"the catalog's {name} is not the solution's"
+
+
+def test_the_hard_coded_choice_passes_the_hidden_tests_under_the_default_parameters() -> None:
+    # With the defaults, the hidden tests observe for it what they observe for the solution:
+    # it loses points under grading only because grading runs with other parameters.
+    solved = run_with_defaults(SOLUTION, solution_answers(SOLUTION))
+    expected = observations_in_process(solved, SOLUTION)
+    hard_coded = run_with_defaults(SOLUTION, changed_answers(SOLUTION, CHANGES["hard-coded-q3"]))
+    assert_same_observations(expected, observations_in_process(hard_coded, SOLUTION))
