@@ -4,7 +4,9 @@ Submissions are the generated exercise with answer cells filled in: the solution
 answers (full marks), nothing (zero), the solution with one plausible mistake per question
 (loses exactly that question's points), answers hard-coded from a run with the default
 parameters (only the parameter-free question survives), and the untouched exercise with a
-forgery appended that tries to fake the grader's verdicts (earns nothing).
+forgery appended that tries to fake the grader's verdicts (earns nothing). That the
+hard-coded answers are right under the defaults is shown here, in process, without a
+second grading batch.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from lesson_round_trip import (
     observations_in_process,
     points_by_question,
     solution_answers,
+    with_cells_replaced,
 )
 from lesson_round_trip import run_with_defaults as lesson_run_with_defaults
 
@@ -33,14 +36,14 @@ LESSON, SOLUTION = lesson_and_solution("00")
 # One plausible mistake per question: {question: (answer cell id, solution text, wrong text)}.
 MISTAKES = {
     # averages the daily shares, as the walkthrough did, instead of counting orders
-    "q1": ("q1-answer", 'orders.loc[orders["day"] < train_days, TARGET].mean()',
-           'orders[orders["day"] < train_days].groupby("day")[TARGET].mean().mean()'),
+    "q1": ("q1-answer-function",
+           'frame.loc[frame["day"].between(first_day, last_day), TARGET].mean()',
+           'frame[frame["day"].between(first_day, last_day)].groupby("day")[TARGET].mean().mean()'),
     # an eight-day release week
     "q2": ("q2-answer-policies", "between(train_days, train_days + 6)",
            "between(train_days, train_days + 7)"),
-    # takes the first event of the log, which is the covariate shift
-    "q3": ("q3-answer", 'world.events.loc[world.events["kind"] == "concept_drift", "day"]',
-           'world.events["day"]'),
+    # takes the monitor's first alarm as its detection, even a false alarm before the drift
+    "q3": ("q3-answer", "for day in found if day >= concept_drift_day", "for day in found"),
     # levels 1 and 2 mixed up for teams b and c
     "q4": ("q4-answer", '"b": 1, "c": 2', '"b": 2, "c": 1'),
 }  # fmt: skip
@@ -59,15 +62,15 @@ def solution_namespace() -> dict:
 
 
 @functools.cache
-def hard_coded_answers() -> dict[str, str]:
-    """The values of a run with the default parameters, typed in as literals."""
+def hard_coded_cells() -> dict[str, str]:
+    """The answer cells that assign values, rewritten with a default run's values as literals."""
     namespace = solution_namespace()
-    names = ("concept_drift_day", "cost_before", "cost_after")
-    return answers_with(SOLUTION, {
+    return {
         "q1-answer": f"late_rate = {namespace['late_rate']!r}",
         "q2-answer-policies": f"trivial_costs = {namespace['trivial_costs']!r}",
-        "q3-answer": "\n".join(f"{name} = {namespace[name]!r}" for name in names),
-    })  # fmt: skip
+        "q3-answer": f"concept_drift_day = {namespace['concept_drift_day']!r}\n"
+                     f"monitor = {namespace['monitor']!r}",
+    }  # fmt: skip
 
 
 CASES = {
@@ -75,7 +78,7 @@ CASES = {
     "untouched-exercise": dict,
     **{f"wrong-{question}": (lambda q=question: changed_answers(SOLUTION, MISTAKES[q]))
        for question in MISTAKES},
-    "hard-coded-from-defaults": hard_coded_answers,
+    "hard-coded-from-defaults": lambda: answers_with(SOLUTION, hard_coded_cells()),
     **{name: (lambda answers=answers: answers) for name, answers in forged_submissions().items()},
 }  # fmt: skip
 
@@ -110,7 +113,8 @@ def test_a_wrong_answer_loses_exactly_its_question(grades: dict, question: str) 
 
 
 def test_answers_hard_coded_from_the_defaults_pass_every_test_with_the_defaults() -> None:
-    namespace = run_with_defaults(hard_coded_answers())
+    # Only the hard-coded cells run again: no answer after them reads what they assign.
+    namespace = with_cells_replaced(solution_namespace(), hard_coded_cells())
     for test in SOLUTION.tests:
         if not test.hidden:
             exec(test.grading_source, dict(namespace))  # raises if the public test fails
@@ -128,9 +132,10 @@ def test_answers_hard_coded_from_the_defaults_fail_under_grading_parameters(grad
 
 
 def test_a_failed_hidden_test_says_what_to_fix(grades: dict) -> None:
-    [outcome] = [test for test in grades["wrong-q1"].tests if not test.passed]
-    assert outcome.hidden and outcome.message.startswith("late_rate: observed ")
-    assert "divide their late orders by all their orders" in outcome.message
+    [outcome] = [test for test in grades["wrong-q3"].tests if not test.passed]
+    assert outcome.hidden, outcome.message
+    assert outcome.message.startswith("monitor[1]['delay']: observed "), outcome.message
+    assert "alarms before it are false alarms" in outcome.message
 
 
 @pytest.mark.parametrize("forgery", MEASURED)
