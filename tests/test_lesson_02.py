@@ -34,27 +34,32 @@ from lesson_round_trip import (
 LESSON, SOLUTION = lesson_and_solution("02")
 FULL_MARKS = {"q1": 3, "q2": 3, "q3": 2, "q4": 2}
 
-# Hashes values and row order correctly but not the dtypes: passes the public tests.
-FINGERPRINT_BLIND_TO_DTYPES = '''
-import hashlib
-
-
-def fingerprint(frame, key="order_id"):
-    if not frame[key].is_unique:
-        raise ValueError("duplicate keys")
-    canonical = frame.sort_values(key).reset_index(drop=True)
-    row_hashes = pd.util.hash_pandas_object(canonical, index=True).to_numpy()
-    return hashlib.sha256(row_hashes.tobytes()).hexdigest()
+# Aligns the versions on the key and compares values with !=: right until a value is missing
+# in both versions (NaN != NaN), which it reports as a change. Passes the public tests.
+ROW_CHANGES_WITH_NOT_EQUAL = '''
+def row_changes(old, new, key="order_id"):
+    for frame in (old, new):
+        if not frame[key].is_unique:
+            raise ValueError("duplicate keys")
+    if set(old.columns) != set(new.columns):
+        raise ValueError("other columns")
+    before, after = old.set_index(key), new.set_index(key)
+    both = before.index.intersection(after.index)
+    differs = (before.loc[both, before.columns] != after.loc[both, before.columns]).any(axis=1)
+    return {"added": sorted(after.index.difference(before.index).tolist()),
+            "removed": sorted(before.index.difference(after.index).tolist()),
+            "changed": sorted(differs[differs].index.tolist())}
 '''
 
-# Checks the data, then loads the logged model instead of training one.
-REBUILD_THAT_LOADS = '''
-def rebuild(run_id):
-    recorded = mlflow.artifacts.load_dict(f"runs:/{run_id}/params.json")
-    rows = orders[orders["day"].between(recorded["train_first_day"], recorded["train_last_day"])]
-    if data_version(rows) != client.get_run(run_id).data.tags["lineage.data_fingerprint"]:
-        raise ValueError("not the recorded data")
-    return mlflow.sklearn.load_model(f"runs:/{run_id}/model")
+# Stops one window short: never tries the window that ends on the last day. Passes the
+# public tests, whose windows end earlier.
+FIND_DAYS_MISSING_THE_LAST_WINDOW = '''
+def find_training_days(data_fingerprint, n_days):
+    for first_day in range(days - n_days):
+        last_day = first_day + n_days - 1
+        if data_version(orders[orders["day"].between(first_day, last_day)]) == data_fingerprint:
+            return first_day, last_day
+    return None
 '''
 
 # Never reports the environment.
@@ -71,27 +76,29 @@ def what_changed(run_id_a, run_id_b):
     return changed
 '''
 
-# Skips comment lines but keeps a comment after a pin as part of the version.
-MISMATCHES_WITH_INLINE_COMMENTS = '''
+# Parses each pin with Requirement but never evaluates its marker: reports pins meant for
+# another Python or platform as mismatches.
+MISMATCHES_IGNORING_MARKERS = '''
 def environment_mismatches(lock_text):
     mismatches = {}
     for line in lock_text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
+        text = line.split("#")[0].strip().removesuffix("\\\\").strip()
+        if not text or text.startswith("-"):
             continue
-        name, pinned = (part.strip() for part in line.split("=="))
+        requirement = Requirement(text.split(" --")[0])
+        [pinned] = [spec.version for spec in requirement.specifier if spec.operator == "=="]
         try:
-            installed = metadata.version(name)
+            installed = metadata.version(requirement.name)
         except metadata.PackageNotFoundError:
             installed = None
         if installed != pinned:
-            mismatches[name] = (pinned, installed)
+            mismatches[requirement.name] = (pinned, installed)
     return mismatches
 '''
 
-# The champion's window and C under the default parameters (seed 42, 90 days), typed in.
+# The champion's days and C found under the default parameters (seed 42, 90 days), typed in.
 HARD_CODED_CHAMPION = '''
-rebuilt = train_model(orders[orders["day"].between(1, 42)], 0.3)
+rebuilt = train_model(orders[orders["day"].between(45, 75)], 0.3)
 identical = True
 '''
 
@@ -99,13 +106,13 @@ identical = True
 CASES = {
     "solved": (solution_answers(SOLUTION), FULL_MARKS),
     "untouched-exercise": ({}, dict.fromkeys(FULL_MARKS, 0)),
-    "wrong-q1": (answers_with(SOLUTION, {"q1-answer": FINGERPRINT_BLIND_TO_DTYPES}),
+    "wrong-q1": (answers_with(SOLUTION, {"q1-answer": ROW_CHANGES_WITH_NOT_EQUAL}),
                  {**FULL_MARKS, "q1": 0}),
-    "wrong-q2": (answers_with(SOLUTION, {"q2-answer-rebuild": REBUILD_THAT_LOADS}),
+    "wrong-q2": (answers_with(SOLUTION, {"q2-answer-find": FIND_DAYS_MISSING_THE_LAST_WINDOW}),
                  {**FULL_MARKS, "q2": 0}),
     "wrong-q3": (answers_with(SOLUTION, {"q3-answer": WHAT_CHANGED_WITHOUT_ENVIRONMENT}),
                  {**FULL_MARKS, "q3": 0}),
-    "wrong-q4": (answers_with(SOLUTION, {"q4-answer": MISMATCHES_WITH_INLINE_COMMENTS}),
+    "wrong-q4": (answers_with(SOLUTION, {"q4-answer": MISMATCHES_IGNORING_MARKERS}),
                  {**FULL_MARKS, "q4": 0}),
     "hard-coded-q2": (answers_with(SOLUTION, {"q2-answer-prove": HARD_CODED_CHAMPION}),
                       {**FULL_MARKS, "q2": 0}),
