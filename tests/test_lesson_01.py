@@ -5,6 +5,8 @@ answers, a known-wrong answer for one question, or an answer hard-coded from a r
 the default parameters; or the untouched exercise with a forgery appended that tries to
 fake the grader's verdicts. They are graded in one batch with the lesson's grading
 parameters (another seed, another fault scenario), as an instructor would grade them.
+That the hard-coded answer is right under the default parameters is shown in process,
+without a second batch.
 """
 
 from __future__ import annotations
@@ -15,20 +17,23 @@ from lesson_round_trip import (
     answer_cell,
     answers_with,
     assert_forgery_earned_nothing,
+    assert_full_marks,
     assert_loses_exactly,
+    assert_same_observations,
     failed_tests,
     forged_submissions,
     grade_submissions,
     lesson_and_solution,
+    observations_in_process,
+    run_with_defaults,
     solution_answers,
+    with_cells_replaced,
 )
 
 LESSON, SOLUTION = lesson_and_solution("01")
 POINTS = {"q1": 2, "q2": 3, "q3": 2, "q4": 3}
-FAULT_KINDS = ["missing_values", "unit_change", "out_of_range", "new_category", "duplicates",
-               "renamed_column"]  # the scenario of the exercise's setup cell
 
-# The q1 answer the default parameters give (checked below), typed in as a literal.
+# The q1 answer a run with the default parameters gives, typed in as a literal.
 HARD_CODED_Q1 = {"day", "n_items", "order_date"}
 
 Q1_ANSWER = """
@@ -43,6 +48,17 @@ def failure_report(schema, batch):
 failing_columns = {columns}
 """
 
+Q3_FUNCTION = '''
+def agrees_with_order_date(batch):
+    date = batch["order_date"]
+    agrees = (
+        (batch["order_hour"] == date.dt.hour)
+        & (batch["weekday"] == date.dt.day_of_week)
+        & (batch["day"] == (date.dt.normalize() - START).dt.days)
+    )
+    return agrees | batch[["order_date", "order_hour", "weekday", "day"]].isna().any(axis=1)
+'''
+
 WRONG_ANSWERS = {
     # q1: reports only the draft's false alarms and forgets the fault itself.
     "q1": Q1_ANSWER.format(columns='{"day", "order_date"}'),
@@ -51,21 +67,32 @@ WRONG_ANSWERS = {
 def make_schema(reference):
     return pa.infer_schema(reference)
 ''',
-    # q3: quarantines the rows it can and never rejects a batch.
-    "q3": '''
-def triage(batch, schema):
-    try:
-        schema.validate(batch, lazy=True)
-    except pa.errors.SchemaErrors as errors:
-        named = batch.index.isin(errors.failure_cases["index"].dropna().tolist())
-        return "quarantine", batch[~named], batch[named]
-    return "accept", batch, batch.iloc[:0]
+    # q3: the right rows, but a check that answers for the whole batch (like median_in_range):
+    # its one failure case has no row index, so the policy would reject the batch.
+    "q3": Q3_FUNCTION + '''
+
+agreement_check = pa.Check(lambda batch: bool(agrees_with_order_date(batch).all()),
+                           name="agrees_with_order_date")
 ''',
-    # q4: checks that every field is there, and nothing about the values.
+    # q4: compares the served shares on the reference's categories only, so a category the
+    # reference never saw (a new carrier) drops out of the shift.
     "q4": '''
-def validate_request(request):
-    return [f"{name}: missing" for name in FEATURES if name not in request]
+def category_shift(served, reference):
+    served_shares = served.value_counts(normalize=True)
+    reference_shares = reference.value_counts(normalize=True)
+    if served_shares.empty or reference_shares.empty:
+        return 1.0
+    served_shares = served_shares.reindex(reference_shares.index, fill_value=0.0)
+    return float((served_shares - reference_shares).abs().sum() / 2)
+
+
+def skewed_features(requests, reference, columns, tolerance):
+    served = pd.DataFrame(list(requests)).reindex(columns=list(columns))
+    return [name for name in columns if category_shift(served[name], reference[name]) > tolerance]
 ''',
+}
+HARD_CODED = {
+    answer_cell(SOLUTION, "q1"): Q1_ANSWER.format(columns=f"set({sorted(HARD_CODED_Q1)!r})"),
 }
 
 
@@ -81,8 +108,7 @@ SUBMISSIONS = {
     "untouched-exercise": {},
     **{f"wrong-{question}": with_answers({question: answer})
        for question, answer in WRONG_ANSWERS.items()},
-    "hard-coded-q1": with_answers(
-        {"q1": Q1_ANSWER.format(columns=f"set({sorted(HARD_CODED_Q1)!r})")}),
+    "hard-coded-q1": answers_with(SOLUTION, HARD_CODED),
 }  # fmt: skip
 EXPECTED_LOST = {
     "solved": set(),
@@ -103,9 +129,8 @@ def test_each_submission_loses_exactly_its_wrong_questions(grades: dict, student
     assert_loses_exactly(grades[student], EXPECTED_LOST[student], POINTS)
 
 
-def test_the_solution_is_graded_and_never_flagged(grades: dict) -> None:
-    assert grades["solved"].status == "graded", grades["solved"].reason
-    assert not failed_tests(grades["solved"])
+def test_the_solution_is_graded_with_full_marks(grades: dict) -> None:
+    assert_full_marks(grades["solved"], POINTS)
 
 
 def test_a_failed_hidden_test_says_what_to_fix(grades: dict) -> None:
@@ -114,31 +139,48 @@ def test_a_failed_hidden_test_says_what_to_fix(grades: dict) -> None:
     assert "missing values left out" in outcome.message
 
 
+def test_a_batch_level_check_loses_only_the_hidden_test_of_the_report(grades: dict) -> None:
+    # Its rows are right, so only what the check reports fails: the public test and the hidden one.
+    failed = {test.name: test for test in grades["wrong-q3"].tests if not test.passed}
+    expected = {"test_the_check_reports_the_rows_that_disagree",
+                "test_the_check_names_the_rows_not_the_batch"}
+    assert set(failed) == expected, failed_tests(grades["wrong-q3"])
+    assert failed["test_the_check_names_the_rows_not_the_batch"].hidden
+
+
+def test_an_unseen_category_left_out_fails_where_one_is_served(grades: dict) -> None:
+    # The worked case has none; "no category in common" and the hidden served days do.
+    failed = {test.name for test in grades["wrong-q4"].tests if not test.passed}
+    expected = {"test_same_shares_nothing_in_common_and_no_value",
+                "test_category_shift_of_each_served_day", "test_skewed_features_of_each_served_day"}
+    assert failed == expected, failed_tests(grades["wrong-q4"])
+
+
 @pytest.mark.parametrize("forgery", MEASURED)
 def test_a_forgery_on_the_untouched_exercise_earns_nothing(grades: dict, forgery: str) -> None:
     assert_forgery_earned_nothing(grades[forgery])
 
 
 def test_points_add_up_to_the_lesson() -> None:
+    assert {question.id: question.points for question in SOLUTION.questions} == POINTS
     assert sum(POINTS.values()) == LESSON.points
 
 
-def test_the_hard_coded_answer_is_right_under_the_default_parameters() -> None:
-    # So that hard-coded-q1 losing its points shows the grading parameters at work.
-    import pandas as pd
-    import pandera.pandas as pa
+def test_grading_changes_the_world_and_the_scenario() -> None:
     import papermill
 
-    from mlops_course.world import Scenario, generate
-
     declared = papermill.inspect_notebook(str(LESSON.solution))
-    given = {name: int(spec["default"]) for name, spec in declared.items()}
-    scenario = Scenario.sample(given["scenario_seed"], given["days"], kinds=FAULT_KINDS)
-    world = generate(seed=given["seed"], days=given["days"], orders_per_day=given["orders_per_day"],
-                     scenario=scenario)
-    reference = pd.concat([world.batch(day) for day in range(given["reference_days"])])
-    missing_values = world.events.loc[world.events["kind"] == "missing_values", "day"]
-    inspect_day = int(missing_values.iloc[0])
-    with pytest.raises(pa.errors.SchemaErrors) as raised:
-        pa.infer_schema(reference).validate(world.batch(inspect_day), lazy=True)
-    assert set(raised.value.failure_cases["column"].dropna()) == HARD_CODED_Q1
+    for name in ("seed", "days", "orders_per_day", "scenario_seed"):
+        default = int(declared[name]["default"])
+        assert LESSON.grading_parameters[name] != default, f"grading keeps {name}"
+        catalog = LESSON.parameters.get(name, default)
+        assert catalog == default, f"the catalog's {name} is not the solution's"
+
+
+def test_the_hard_coded_answer_passes_the_hidden_tests_under_the_default_parameters() -> None:
+    # With the defaults, the hidden tests observe for it what they observe for the solution:
+    # hard-coded-q1 loses its points above only because grading runs with other parameters.
+    solved = run_with_defaults(SOLUTION, solution_answers(SOLUTION))
+    expected = observations_in_process(solved, SOLUTION)
+    hard_coded = with_cells_replaced(solved, HARD_CODED)
+    assert_same_observations(expected, observations_in_process(hard_coded, SOLUTION))
