@@ -217,3 +217,71 @@ def assert_same_observations(expected: dict[str, list], observed: dict[str, list
     for test, reference in expected.items():
         mismatch = judge_observations(tuple(reference), observed.get(test, []))
         assert not mismatch, f"{test}: {mismatch}"
+
+
+# The parts every one-batch round trip (lessons 05 on) shares; each lesson's tests call them.
+
+
+def lost_questions(changes: dict[str, Change], points: dict[str, float]) -> dict[str, set[str]]:
+    """The questions each submission must lose: none when solved, every one untouched, and
+    for a changed case the question its name ends with ('wrong-q2', 'hard-coded-q4')."""
+    return {"solved": set(), "untouched-exercise": set(points)} | {
+        case: {case.rsplit("-", 1)[1]} for case in changes
+    }
+
+
+def grade_round_trip(lesson: Lesson, solution: Exercise, changes: dict[str, Change],
+                     folder: Path) -> dict[str, SubmissionGrade]:  # fmt: skip
+    """One batch: the solution's answers, the untouched exercise, each changed case and
+    each measured forgery; the grades by case name."""
+    submissions = {
+        "solved": solution_answers(solution),
+        "untouched-exercise": {},
+        **{case: changed_answers(solution, change) for case, change in changes.items()},
+        **forged_submissions(),
+    }
+    return grade_submissions(lesson, submissions, folder)
+
+
+def assert_fails_only(grade: SubmissionGrade, hidden_test: str, message_start: str) -> None:
+    """The submission fails exactly one test, `hidden_test`, a hidden one, whose feedback
+    starts with `message_start` (what was observed, never the reference)."""
+    failed = [test for test in grade.tests if not test.passed]
+    assert {test.name for test in failed} == {hidden_test}, failed_tests(grade)
+    assert all(test.hidden for test in failed)
+    assert failed[0].message.startswith(message_start), failed[0].message
+
+
+def assert_points_add_up(lesson: Lesson, solution: Exercise, points: dict[str, float]) -> None:
+    assert {question.id: question.points for question in solution.questions} == points
+    assert sum(points.values()) == lesson.points
+
+
+def assert_grading_changes(lesson: Lesson, names: tuple[str, ...]) -> None:
+    """Grading sets each of `names` to another value than the solution's default, and the
+    catalog's defaults are the solution's own."""
+    import papermill
+
+    declared = papermill.inspect_notebook(str(lesson.solution))
+    for name in names:
+        default = int(declared[name]["default"])
+        assert lesson.grading_parameters[name] != default, f"grading keeps {name}"
+        assert lesson.parameters[name] == default, f"the catalog's {name} is not the solution's"
+
+
+def assert_right_under_the_defaults(solution: Exercise, change: Change,
+                                    rerun_only: bool = False) -> None:  # fmt: skip
+    """With the default parameters, run here, the hidden tests observe for the changed
+    answers what they observe for the solution's: such an answer (typed in from a default
+    run) loses points under grading only because grading runs with other parameters.
+
+    `rerun_only`: run just the changed cell again on the solution's namespace instead of
+    the whole solution a second time (when no later answer reads what it assigns)."""
+    solved = run_with_defaults(solution, solution_answers(solution))
+    expected = observations_in_process(solved, solution)
+    answers = changed_answers(solution, change)
+    if rerun_only:
+        changed = with_cells_replaced(solved, {change[0]: answers[change[0]]})
+    else:
+        changed = run_with_defaults(solution, answers)
+    assert_same_observations(expected, observations_in_process(changed, solution))

@@ -15,19 +15,16 @@ from __future__ import annotations
 import pytest
 from forgeries import MEASURED
 from lesson_round_trip import (
+    assert_fails_only,
     assert_forgery_earned_nothing,
     assert_full_marks,
+    assert_grading_changes,
     assert_loses_exactly,
-    assert_same_observations,
-    changed_answers,
-    failed_tests,
-    forged_submissions,
-    grade_submissions,
+    assert_points_add_up,
+    assert_right_under_the_defaults,
+    grade_round_trip,
     lesson_and_solution,
-    observations_in_process,
-    run_with_defaults,
-    solution_answers,
-    with_cells_replaced,
+    lost_questions,
 )
 
 LESSON, SOLUTION = lesson_and_solution("06")
@@ -56,20 +53,12 @@ CHANGES = {
                       "for size in (10, 20, 50)}",
                       f"dependence = {DEFAULT_DEPENDENCE!r}"),
 }  # fmt: skip
-LOST = {"solved": set(), "untouched-exercise": set(POINTS)} | {
-    case: {case.rsplit("-", 1)[1]} for case in CHANGES
-}
+LOST = lost_questions(CHANGES, POINTS)
 
 
 @pytest.fixture(scope="module")
 def grades(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    submissions = {
-        "solved": solution_answers(SOLUTION),
-        "untouched-exercise": {},
-        **{case: changed_answers(SOLUTION, change) for case, change in CHANGES.items()},
-        **forged_submissions(),
-    }
-    return grade_submissions(LESSON, submissions, tmp_path_factory.mktemp("lesson-06"))
+    return grade_round_trip(LESSON, SOLUTION, CHANGES, tmp_path_factory.mktemp("lesson-06"))
 
 
 @pytest.mark.parametrize("case", LOST)
@@ -82,12 +71,8 @@ def test_the_solution_is_graded_with_full_marks(grades: dict) -> None:
 
 
 def test_hard_coded_shares_fail_the_hidden_test_that_names_them(grades: dict) -> None:
-    failed = [test for test in grades["hard-coded-q4"].tests if not test.passed]
-    names = {test.name for test in failed}
-    assert names == {"test_the_dependence_of_release_3_1"}, failed_tests(grades["hard-coded-q4"])
-    assert all(test.hidden for test in failed)
-    message = failed[0].message
-    assert message.startswith("dependence (items)[0][1]: observed 0.0083"), message
+    assert_fails_only(grades["hard-coded-q4"], "test_the_dependence_of_release_3_1",
+                      "dependence (items)[0][1]: observed 0.0083")
 
 
 @pytest.mark.parametrize("forgery", MEASURED)
@@ -96,25 +81,12 @@ def test_a_forgery_on_the_untouched_exercise_earns_nothing(grades: dict, forgery
 
 
 def test_points_add_up_to_the_lesson() -> None:
-    assert {question.id: question.points for question in SOLUTION.questions} == POINTS
-    assert sum(POINTS.values()) == LESSON.points
+    assert_points_add_up(LESSON, SOLUTION, POINTS)
 
 
 def test_grading_changes_the_parameters_the_shares_depend_on() -> None:
-    import papermill
-
-    declared = papermill.inspect_notebook(str(LESSON.solution))
-    for name in ("seed", "days", "orders_per_day", "train_days"):
-        default = int(declared[name]["default"])
-        assert LESSON.grading_parameters[name] != default, f"grading keeps {name}"
-        assert LESSON.parameters[name] == default, f"the catalog's {name} is not the solution's"
+    assert_grading_changes(LESSON, ("seed", "days", "orders_per_day", "train_days"))
 
 
 def test_the_hard_coded_shares_pass_the_hidden_tests_under_the_default_parameters() -> None:
-    # With the defaults, the hidden tests observe for them what they observe for the solution:
-    # they lose points under grading only because grading runs with other parameters.
-    solved = run_with_defaults(SOLUTION, solution_answers(SOLUTION))
-    expected = observations_in_process(solved, SOLUTION)
-    answers = changed_answers(SOLUTION, CHANGES["hard-coded-q4"])
-    hard_coded = with_cells_replaced(solved, {"q4-answer": answers["q4-answer"]})
-    assert_same_observations(expected, observations_in_process(hard_coded, SOLUTION))
+    assert_right_under_the_defaults(SOLUTION, CHANGES["hard-coded-q4"], rerun_only=True)

@@ -18,15 +18,18 @@ from types import SimpleNamespace
 import pytest
 from forgeries import MEASURED
 from lesson_round_trip import (
+    assert_fails_only,
     assert_forgery_earned_nothing,
     assert_full_marks,
+    assert_grading_changes,
     assert_loses_exactly,
+    assert_points_add_up,
     assert_same_observations,
     changed_answers,
     failed_tests,
-    forged_submissions,
-    grade_submissions,
+    grade_round_trip,
     lesson_and_solution,
+    lost_questions,
     observations_in_process,
     run_with_defaults,
     solution_answers,
@@ -54,9 +57,7 @@ CHANGES = {
                       '.read_text())["cost_per_order"]',
                       f"release_cost = {DEFAULT_RELEASE_COST!r}"),
 }  # fmt: skip
-LOST = {"solved": set(), "untouched-exercise": set(POINTS)} | {
-    case: {case.rsplit("-", 1)[1]} for case in CHANGES
-}
+LOST = lost_questions(CHANGES, POINTS)
 # The hidden test that starts a second Python process; the in-process comparison below
 # leaves it out, because the hard-coded answer changes nothing it observes.
 FRESH_PROCESS_TEST = "test_the_artefact_in_a_fresh_process"
@@ -64,13 +65,7 @@ FRESH_PROCESS_TEST = "test_the_artefact_in_a_fresh_process"
 
 @pytest.fixture(scope="module")
 def grades(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    submissions = {
-        "solved": solution_answers(SOLUTION),
-        "untouched-exercise": {},
-        **{case: changed_answers(SOLUTION, change) for case, change in CHANGES.items()},
-        **forged_submissions(),
-    }
-    return grade_submissions(LESSON, submissions, tmp_path_factory.mktemp("lesson-07"))
+    return grade_round_trip(LESSON, SOLUTION, CHANGES, tmp_path_factory.mktemp("lesson-07"))
 
 
 @pytest.mark.parametrize("case", LOST)
@@ -88,12 +83,8 @@ def test_the_bare_pipeline_fails_in_the_fresh_process(grades: dict) -> None:
 
 
 def test_a_hard_coded_release_cost_fails_the_hidden_test_that_names_it(grades: dict) -> None:
-    failed = [test for test in grades["hard-coded-q1"].tests if not test.passed]
-    assert {test.name for test in failed} == {"test_the_release_of_this_world"}, failed_tests(
-        grades["hard-coded-q1"]
-    )
-    assert all(test.hidden for test in failed)
-    assert failed[0].message.startswith("release_cost: observed 2.16"), failed[0].message
+    assert_fails_only(grades["hard-coded-q1"], "test_the_release_of_this_world",
+                      "release_cost: observed 2.16")
 
 
 @pytest.mark.parametrize("forgery", MEASURED)
@@ -102,18 +93,11 @@ def test_a_forgery_on_the_untouched_exercise_earns_nothing(grades: dict, forgery
 
 
 def test_points_add_up_to_the_lesson() -> None:
-    assert {question.id: question.points for question in SOLUTION.questions} == POINTS
-    assert sum(POINTS.values()) == LESSON.points
+    assert_points_add_up(LESSON, SOLUTION, POINTS)
 
 
 def test_grading_changes_the_parameters_the_answers_depend_on() -> None:
-    import papermill
-
-    declared = papermill.inspect_notebook(str(LESSON.solution))
-    for name in ("seed", "days", "orders_per_day", "train_days"):
-        default = int(declared[name]["default"])
-        assert LESSON.grading_parameters[name] != default, f"grading keeps {name}"
-        assert LESSON.parameters[name] == default, f"the catalog's {name} is not the solution's"
+    assert_grading_changes(LESSON, ("seed", "days", "orders_per_day", "train_days"))
 
 
 def test_the_hard_coded_cost_passes_the_hidden_tests_under_the_default_parameters(

@@ -15,18 +15,16 @@ from __future__ import annotations
 import pytest
 from forgeries import MEASURED
 from lesson_round_trip import (
+    assert_fails_only,
     assert_forgery_earned_nothing,
     assert_full_marks,
+    assert_grading_changes,
     assert_loses_exactly,
-    assert_same_observations,
-    changed_answers,
-    failed_tests,
-    forged_submissions,
-    grade_submissions,
+    assert_points_add_up,
+    assert_right_under_the_defaults,
+    grade_round_trip,
     lesson_and_solution,
-    observations_in_process,
-    run_with_defaults,
-    solution_answers,
+    lost_questions,
 )
 
 LESSON, SOLUTION = lesson_and_solution("08")
@@ -54,20 +52,12 @@ CHANGES = {
                       "choice = cheapest_within_budget(CANDIDATES, budget=5, cooldown_days=14)",
                       f"choice = {DEFAULT_CHOICE!r}"),
 }  # fmt: skip
-LOST = {"solved": set(), "untouched-exercise": set(POINTS)} | {
-    case: {case.rsplit("-", 1)[1]} for case in CHANGES
-}
+LOST = lost_questions(CHANGES, POINTS)
 
 
 @pytest.fixture(scope="module")
 def grades(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    submissions = {
-        "solved": solution_answers(SOLUTION),
-        "untouched-exercise": {},
-        **{case: changed_answers(SOLUTION, change) for case, change in CHANGES.items()},
-        **forged_submissions(),
-    }
-    return grade_submissions(LESSON, submissions, tmp_path_factory.mktemp("lesson-08"))
+    return grade_round_trip(LESSON, SOLUTION, CHANGES, tmp_path_factory.mktemp("lesson-08"))
 
 
 @pytest.mark.parametrize("case", LOST)
@@ -80,10 +70,7 @@ def test_the_solution_is_graded_with_full_marks(grades: dict) -> None:
 
 
 def test_the_hard_coded_choice_fails_the_hidden_test_that_names_it(grades: dict) -> None:
-    failed = [test for test in grades["hard-coded-q3"].tests if not test.passed]
-    names = {test.name for test in failed}
-    assert names == {"test_the_choice_of_this_year"}, failed_tests(grades["hard-coded-q3"])
-    assert all(test.hidden for test in failed)
+    assert_fails_only(grades["hard-coded-q3"], "test_the_choice_of_this_year", "")
 
 
 @pytest.mark.parametrize("forgery", MEASURED)
@@ -92,24 +79,12 @@ def test_a_forgery_on_the_untouched_exercise_earns_nothing(grades: dict, forgery
 
 
 def test_points_add_up_to_the_lesson() -> None:
-    assert {question.id: question.points for question in SOLUTION.questions} == POINTS
-    assert sum(POINTS.values()) == LESSON.points
+    assert_points_add_up(LESSON, SOLUTION, POINTS)
 
 
 def test_grading_changes_every_parameter_of_the_year() -> None:
-    import papermill
-
-    declared = papermill.inspect_notebook(str(LESSON.solution))
-    for name in ("seed", "days", "orders_per_day"):
-        default = int(declared[name]["default"])
-        assert LESSON.grading_parameters[name] != default, f"grading keeps {name}"
-        assert LESSON.parameters[name] == default, f"the catalog's {name} is not the solution's"
+    assert_grading_changes(LESSON, ("seed", "days", "orders_per_day"))
 
 
 def test_the_hard_coded_choice_passes_the_hidden_tests_under_the_default_parameters() -> None:
-    # With the defaults, the hidden tests observe for it what they observe for the solution:
-    # it loses points under grading only because grading runs with other parameters.
-    solved = run_with_defaults(SOLUTION, solution_answers(SOLUTION))
-    expected = observations_in_process(solved, SOLUTION)
-    hard_coded = run_with_defaults(SOLUTION, changed_answers(SOLUTION, CHANGES["hard-coded-q3"]))
-    assert_same_observations(expected, observations_in_process(hard_coded, SOLUTION))
+    assert_right_under_the_defaults(SOLUTION, CHANGES["hard-coded-q3"])

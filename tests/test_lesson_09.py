@@ -14,18 +14,16 @@ from __future__ import annotations
 import pytest
 from forgeries import MEASURED
 from lesson_round_trip import (
+    assert_fails_only,
     assert_forgery_earned_nothing,
     assert_full_marks,
+    assert_grading_changes,
     assert_loses_exactly,
-    assert_same_observations,
-    changed_answers,
-    failed_tests,
-    forged_submissions,
-    grade_submissions,
+    assert_points_add_up,
+    assert_right_under_the_defaults,
+    grade_round_trip,
     lesson_and_solution,
-    observations_in_process,
-    run_with_defaults,
-    solution_answers,
+    lost_questions,
 )
 
 LESSON, SOLUTION = lesson_and_solution("09")
@@ -48,20 +46,12 @@ CHANGES = {
     "hard-coded-q2": ("q2-answer", "label_alarms = alarm_onsets(label_share(world) < 0.5)",
                       f"label_alarms = {DEFAULT_LABEL_ALARMS!r}"),
 }  # fmt: skip
-LOST = {"solved": set(), "untouched-exercise": set(POINTS)} | {
-    case: {case.rsplit("-", 1)[1]} for case in CHANGES
-}
+LOST = lost_questions(CHANGES, POINTS)
 
 
 @pytest.fixture(scope="module")
 def grades(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    submissions = {
-        "solved": solution_answers(SOLUTION),
-        "untouched-exercise": {},
-        **{case: changed_answers(SOLUTION, change) for case, change in CHANGES.items()},
-        **forged_submissions(),
-    }
-    return grade_submissions(LESSON, submissions, tmp_path_factory.mktemp("lesson-09"))
+    return grade_round_trip(LESSON, SOLUTION, CHANGES, tmp_path_factory.mktemp("lesson-09"))
 
 
 @pytest.mark.parametrize("case", LOST)
@@ -74,12 +64,8 @@ def test_the_solution_is_graded_with_full_marks(grades: dict) -> None:
 
 
 def test_hard_coded_alarms_fail_the_hidden_test_that_names_them(grades: dict) -> None:
-    failed = [test for test in grades["hard-coded-q2"].tests if not test.passed]
-    assert {test.name for test in failed} == {"test_label_share_and_alarms_of_this_world"}, (
-        failed_tests(grades["hard-coded-q2"])
-    )
-    assert all(test.hidden for test in failed)
-    assert failed[0].message.startswith("label_alarms[0]: observed 126"), failed[0].message
+    assert_fails_only(grades["hard-coded-q2"], "test_label_share_and_alarms_of_this_world",
+                      "label_alarms[0]: observed 126")
 
 
 @pytest.mark.parametrize("forgery", MEASURED)
@@ -88,24 +74,12 @@ def test_a_forgery_on_the_untouched_exercise_earns_nothing(grades: dict, forgery
 
 
 def test_points_add_up_to_the_lesson() -> None:
-    assert {question.id: question.points for question in SOLUTION.questions} == POINTS
-    assert sum(POINTS.values()) == LESSON.points
+    assert_points_add_up(LESSON, SOLUTION, POINTS)
 
 
 def test_grading_changes_the_world_and_its_scenario() -> None:
-    import papermill
-
-    declared = papermill.inspect_notebook(str(LESSON.solution))
-    for name in ("seed", "days", "orders_per_day", "scenario_seed"):
-        default = int(declared[name]["default"])
-        assert LESSON.grading_parameters[name] != default, f"grading keeps {name}"
-        assert LESSON.parameters[name] == default, f"the catalog's {name} is not the solution's"
+    assert_grading_changes(LESSON, ("seed", "days", "orders_per_day", "scenario_seed"))
 
 
 def test_the_hard_coded_alarms_pass_the_hidden_tests_under_the_default_parameters() -> None:
-    # With the defaults, the hidden tests observe for them what they observe for the solution:
-    # they lose points under grading only because grading runs with other parameters.
-    solved = run_with_defaults(SOLUTION, solution_answers(SOLUTION))
-    expected = observations_in_process(solved, SOLUTION)
-    hard_coded = run_with_defaults(SOLUTION, changed_answers(SOLUTION, CHANGES["hard-coded-q2"]))
-    assert_same_observations(expected, observations_in_process(hard_coded, SOLUTION))
+    assert_right_under_the_defaults(SOLUTION, CHANGES["hard-coded-q2"])
