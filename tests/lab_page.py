@@ -165,6 +165,14 @@ class LabNotebook:
             self._run("notebook:run-all-below")
             start = self._first_error_from(start + 1)
 
+    def run_through(self, last: int) -> None:
+        """Run the cells from the top through cell `last`, as Run All Above on the next one."""
+        if last + 1 >= self.cell_count:
+            self._run("notebook:run-all-cells")
+            return
+        self._select(last + 1)
+        self._run("notebook:run-all-above")
+
     def run_new_cell(self, source: str) -> int:
         """Append a code cell with `source` at the end, run it, and return its index."""
         index = self.cell_count
@@ -367,6 +375,16 @@ def open_document(page: Page, url: str) -> str:
         timeout=OPEN_TIMEOUT_MS,
     )
     return page.evaluate(f"() => {NOTEBOOK}.content.node.className")
+
+
+def last_tests_cell(path: Path, question: str) -> int:
+    """The index of the last tests cell of `question` in a solution or exercise notebook."""
+    cells = json.loads(path.read_text())["cells"]
+    found = [index for index, cell in enumerate(cells)
+             if cell.get("metadata", {}).get("mlops_course", {}).get("role") == "tests"
+             and cell["metadata"]["mlops_course"].get("question") == question]  # fmt: skip
+    assert found, f"{path.name} has no tests cell for {question}"
+    return found[-1]
 
 
 def notebook_questions(path: Path) -> list[str]:

@@ -79,9 +79,23 @@ def answer_cell(solution: Exercise, question: str) -> str:
     return solution.notebook.cells[index].id
 
 
-def forged_submissions() -> dict[str, dict[str, str]]:
-    """The untouched exercise with one forgery appended, for each forgery measured."""
-    return {name: {APPENDED_CELL: FORGERIES[name]} for name in MEASURED}
+# How many of the measured forgeries each lesson's round trip grades. Every forgery goes
+# after the kernel, not the lesson, and the fixture course's hostile suite grades all of
+# them; each lesson grades another pair, so the written lessons together grade every one on
+# real exercises (tests/test_round_trip_coverage.py) at two submissions a lesson, not seven.
+FORGERIES_PER_LESSON = 2
+
+
+def forgeries_for(lesson_id: str) -> list[str]:
+    """The measured forgeries lesson `lesson_id`'s round trip grades: a pair that moves on
+    by two with each lesson id (00: the first two, 01: the next two, ...)."""
+    start = int(lesson_id) * FORGERIES_PER_LESSON
+    return [MEASURED[(start + k) % len(MEASURED)] for k in range(FORGERIES_PER_LESSON)]
+
+
+def forged_submissions(lesson_id: str) -> dict[str, dict[str, str]]:
+    """The untouched exercise with one forgery appended, for each of `forgeries_for`."""
+    return {name: {APPENDED_CELL: FORGERIES[name]} for name in forgeries_for(lesson_id)}
 
 
 def assert_forgery_earned_nothing(grade: SubmissionGrade) -> None:
@@ -238,7 +252,7 @@ def grade_round_trip(lesson: Lesson, solution: Exercise, changes: dict[str, Chan
         "solved": solution_answers(solution),
         "untouched-exercise": {},
         **{case: changed_answers(solution, change) for case, change in changes.items()},
-        **forged_submissions(),
+        **forged_submissions(lesson.id),
     }
     return grade_submissions(lesson, submissions, folder)
 

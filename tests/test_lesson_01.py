@@ -12,7 +12,6 @@ without a second batch.
 from __future__ import annotations
 
 import pytest
-from forgeries import MEASURED
 from lesson_round_trip import (
     answer_cell,
     answers_with,
@@ -22,6 +21,7 @@ from lesson_round_trip import (
     assert_same_observations,
     failed_tests,
     forged_submissions,
+    forgeries_for,
     grade_submissions,
     lesson_and_solution,
     observations_in_process,
@@ -120,7 +120,7 @@ EXPECTED_LOST = {
 
 @pytest.fixture(scope="module")
 def grades(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    submissions = SUBMISSIONS | forged_submissions()
+    submissions = SUBMISSIONS | forged_submissions("01")
     return grade_submissions(LESSON, submissions, tmp_path_factory.mktemp("lesson-01"))
 
 
@@ -156,7 +156,7 @@ def test_an_unseen_category_left_out_fails_where_one_is_served(grades: dict) -> 
     assert failed == expected, failed_tests(grades["wrong-q4"])
 
 
-@pytest.mark.parametrize("forgery", MEASURED)
+@pytest.mark.parametrize("forgery", forgeries_for("01"))
 def test_a_forgery_on_the_untouched_exercise_earns_nothing(grades: dict, forgery: str) -> None:
     assert_forgery_earned_nothing(grades[forgery])
 

@@ -14,13 +14,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from forgeries import MEASURED
 from lesson_round_trip import (
     answers_with,
     assert_forgery_earned_nothing,
     assert_same_observations,
     failed_tests,
     forged_submissions,
+    forgeries_for,
     grade_submissions,
     lesson_and_solution,
     mlflow_in,
@@ -118,7 +118,7 @@ CASES = {
                       {**FULL_MARKS, "q2": 0}),
 }  # fmt: skip
 # forgery -> its answers: the untouched exercise with the forgery appended.
-FORGED = forged_submissions()
+FORGED = forged_submissions("02")
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +137,7 @@ def test_the_solution_is_graded_and_never_flagged(graded: dict) -> None:
     assert not failed_tests(graded["solved"])
 
 
-@pytest.mark.parametrize("forgery", MEASURED)
+@pytest.mark.parametrize("forgery", forgeries_for("02"))
 def test_a_forgery_on_the_untouched_exercise_earns_nothing(graded: dict, forgery: str) -> None:
     assert_forgery_earned_nothing(graded[forgery])
 

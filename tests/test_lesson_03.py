@@ -14,7 +14,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from forgeries import MEASURED
 from lesson_round_trip import (
     answers_with,
     assert_forgery_earned_nothing,
@@ -22,6 +21,7 @@ from lesson_round_trip import (
     changed_answers,
     failed_tests,
     forged_submissions,
+    forgeries_for,
     grade_submissions,
     lesson_and_solution,
     mlflow_in,
@@ -72,7 +72,7 @@ CASES = {
 }  # fmt: skip
 # The untouched exercise with one forgery appended; each must earn nothing (its status may be
 # "tampered", so it is not in CASES, whose points are read from graded submissions only).
-FORGED = forged_submissions()
+FORGED = forged_submissions("03")
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +116,7 @@ def test_a_wrong_answer_is_told_what_differs(grades: dict) -> None:
     assert "names only one run has" in message, message
 
 
-@pytest.mark.parametrize("forgery", MEASURED)
+@pytest.mark.parametrize("forgery", forgeries_for("03"))
 def test_a_forgery_on_the_untouched_exercise_earns_nothing(grades: dict, forgery: str) -> None:
     assert_forgery_earned_nothing(grades[forgery])
 

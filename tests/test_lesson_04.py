@@ -15,7 +15,6 @@ parameters.
 from __future__ import annotations
 
 import pytest
-from forgeries import MEASURED
 from lesson_round_trip import (
     assert_forgery_earned_nothing,
     assert_full_marks,
@@ -24,6 +23,7 @@ from lesson_round_trip import (
     changed_answers,
     failed_tests,
     forged_submissions,
+    forgeries_for,
     grade_submissions,
     lesson_and_solution,
     observations_in_process,
@@ -85,7 +85,7 @@ def grades(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "untouched-exercise": {},
         **{case: changed_answers(SOLUTION, change) for case, change in CHANGES.items()},
         "scipy-bootstrap": changed_answers(SOLUTION, SCIPY_BOOTSTRAP),
-        **forged_submissions(),
+        **forged_submissions("04"),
     }
     return grade_submissions(LESSON, submissions, tmp_path_factory.mktemp("lesson-04"))
 
@@ -115,7 +115,7 @@ def test_hard_coded_answers_fail_hidden_tests_that_name_what_differs(grades: dic
     assert margin.startswith("reversed references: observed true, not the reference value"), margin
 
 
-@pytest.mark.parametrize("forgery", MEASURED)
+@pytest.mark.parametrize("forgery", forgeries_for("04"))
 def test_a_forgery_on_the_untouched_exercise_earns_nothing(grades: dict, forgery: str) -> None:
     assert_forgery_earned_nothing(grades[forgery])
 
