@@ -291,11 +291,20 @@ def assert_right_under_the_defaults(solution: Exercise, change: Change,
 
     `rerun_only`: run just the changed cell again on the solution's namespace instead of
     the whole solution a second time (when no later answer reads what it assigns)."""
-    solved = run_with_defaults(solution, solution_answers(solution))
-    expected = observations_in_process(solved, solution)
     answers = changed_answers(solution, change)
     if rerun_only:
-        changed = with_cells_replaced(solved, {change[0]: answers[change[0]]})
-    else:
-        changed = run_with_defaults(solution, answers)
+        assert_cells_right_under_the_defaults(solution, {change[0]: answers[change[0]]})
+        return
+    solved = run_with_defaults(solution, solution_answers(solution))
+    expected = observations_in_process(solved, solution)
+    changed = run_with_defaults(solution, answers)
+    assert_same_observations(expected, observations_in_process(changed, solution))
+
+
+def assert_cells_right_under_the_defaults(solution: Exercise, cells: dict[str, str]) -> None:
+    """`assert_right_under_the_defaults` for whole answer cells (by cell id) run again on
+    the solution's namespace; wrap it in `mlflow_in` when the setup logs to MLflow."""
+    solved = run_with_defaults(solution, solution_answers(solution))
+    expected = observations_in_process(solved, solution)
+    changed = with_cells_replaced(solved, cells)
     assert_same_observations(expected, observations_in_process(changed, solution))

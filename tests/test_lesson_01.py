@@ -15,19 +15,16 @@ import pytest
 from lesson_round_trip import (
     answer_cell,
     answers_with,
+    assert_cells_right_under_the_defaults,
     assert_forgery_earned_nothing,
     assert_full_marks,
     assert_loses_exactly,
-    assert_same_observations,
     failed_tests,
     forged_submissions,
     forgeries_for,
     grade_submissions,
     lesson_and_solution,
-    observations_in_process,
-    run_with_defaults,
     solution_answers,
-    with_cells_replaced,
 )
 
 LESSON, SOLUTION = lesson_and_solution("01")
@@ -180,7 +177,4 @@ def test_grading_changes_the_world_and_the_scenario() -> None:
 def test_the_hard_coded_answer_passes_the_hidden_tests_under_the_default_parameters() -> None:
     # With the defaults, the hidden tests observe for it what they observe for the solution:
     # hard-coded-q1 loses its points above only because grading runs with other parameters.
-    solved = run_with_defaults(SOLUTION, solution_answers(SOLUTION))
-    expected = observations_in_process(solved, SOLUTION)
-    hard_coded = with_cells_replaced(solved, HARD_CODED)
-    assert_same_observations(expected, observations_in_process(hard_coded, SOLUTION))
+    assert_cells_right_under_the_defaults(SOLUTION, HARD_CODED)

@@ -16,19 +16,16 @@ from pathlib import Path
 import pytest
 from lesson_round_trip import (
     answers_with,
+    assert_cells_right_under_the_defaults,
     assert_forgery_earned_nothing,
-    assert_same_observations,
     failed_tests,
     forged_submissions,
     forgeries_for,
     grade_submissions,
     lesson_and_solution,
     mlflow_in,
-    observations_in_process,
     points_by_question,
-    run_with_defaults,
     solution_answers,
-    with_cells_replaced,
 )
 
 LESSON, SOLUTION = lesson_and_solution("02")
@@ -147,7 +144,4 @@ def test_hard_coded_answer_is_right_for_the_default_parameters(tmp_path: Path) -
     # the typed-in champion what they observe for the solution: under grading it loses q2
     # only because grading runs with other parameters.
     with mlflow_in(tmp_path):
-        solved = run_with_defaults(SOLUTION, solution_answers(SOLUTION))
-        expected = observations_in_process(solved, SOLUTION)
-        hard_coded = with_cells_replaced(solved, {"q2-answer-prove": HARD_CODED_CHAMPION})
-        assert_same_observations(expected, observations_in_process(hard_coded, SOLUTION))
+        assert_cells_right_under_the_defaults(SOLUTION, {"q2-answer-prove": HARD_CODED_CHAMPION})
