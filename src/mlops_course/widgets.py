@@ -23,7 +23,12 @@ class NotAWidget(TypeError):
 
 
 def is_static() -> bool:
-    """Return True when no one can move a widget here.
+    """Return True when no one can move a widget here (see `_static_reason`)."""
+    return _static_reason() is not None
+
+
+def _static_reason() -> str | None:
+    """Why this run is static, as the static rendering says it, or None when it is live.
 
     MLOPS_COURSE_STATIC=1 says static, =0 says live; otherwise live only while the cell
     runs at the request of a front end that shows widgets. JupyterLab (and Notebook 7,
@@ -32,8 +37,8 @@ def is_static() -> bool:
     """
     setting = os.environ.get(STATIC_ENV)
     if setting in ("0", "1"):
-        return setting == "1"
-    return not _front_end_shows_widgets()
+        return f"{STATIC_ENV}=1" if setting == "1" else None
+    return None if _front_end_shows_widgets() else "no front end shows widgets"
 
 
 def _front_end_shows_widgets() -> bool:
@@ -58,10 +63,9 @@ def explore(render: Callable[..., Any], /, **controls: Any) -> None:
     them, so the stored output is the same on every run.
     """
     defaults = {name: _default_value(name, control) for name, control in controls.items()}
-    if is_static():
+    why = _static_reason()
+    if why is not None:
         used = ", ".join(f"{name}={value!r}" for name, value in defaults.items())
-        said = os.environ.get(STATIC_ENV) == "1"
-        why = f"{STATIC_ENV}=1" if said else "no front end shows widgets"
         print(f"Static run ({why}) with {used}; open the notebook in JupyterLab "
               "to move the controls.")
         render(**defaults)
