@@ -103,17 +103,8 @@ class LabNotebook:
     def open_in_app(cls, page: Page, path: str) -> LabNotebook:
         """Open `path` in the JupyterLab app the page already shows, as a student opens the
         next notebook from the file browser: no second load of JupyterLab itself."""
-        page.evaluate(
-            """path => {
-                window.__mlopsCommand = null;
-                window.jupyterapp.commands.execute('docmanager:open', {path, factory: 'Notebook'})
-                    .then(() => { window.__mlopsCommand = 'done'; },
-                          error => { window.__mlopsCommand = 'failed: ' + error; });
-            }""",
-            path,
-        )
-        page.wait_for_function("() => window.__mlopsCommand !== null", timeout=OPEN_TIMEOUT_MS)
-        outcome = page.evaluate("() => window.__mlopsCommand")
+        outcome = execute_command(page, "docmanager:open", {"path": path, "factory": "Notebook"},
+                                  OPEN_TIMEOUT_MS)  # fmt: skip
         if outcome != "done":
             raise AssertionError(f"JupyterLab could not open {path}: {outcome}")
         page.wait_for_function(
@@ -309,18 +300,8 @@ class LabNotebook:
         self.page.evaluate(f"index => {{ {NOTEBOOK}.content.activeCellIndex = index; }}", index)
 
     def _run(self, command: str) -> None:
-        """Start a JupyterLab command and wait, with a timeout, until its promise settles."""
-        self.page.evaluate(
-            """command => {
-                window.__mlopsCommand = null;
-                window.jupyterapp.commands.execute(command).then(
-                    () => { window.__mlopsCommand = 'done'; },
-                    error => { window.__mlopsCommand = 'failed: ' + error; });
-            }""",
-            command,
-        )
-        self.page.wait_for_function("() => window.__mlopsCommand !== null", timeout=RUN_TIMEOUT_MS)
-        outcome = self.page.evaluate("() => window.__mlopsCommand")
+        """Start a JupyterLab command, wait until its promise settles and the kernel is idle."""
+        outcome = execute_command(self.page, command, {}, RUN_TIMEOUT_MS)
         if outcome != "done":
             raise AssertionError(f"JupyterLab command {command} {outcome}")
         self._wait_until_idle()
@@ -364,6 +345,23 @@ _WIDGET_OUTPUTS_JS = """node => JSON.stringify(
         output.innerText,
         Array.from(output.querySelectorAll('img')).map(image => image.src),
     ]))"""
+
+
+def execute_command(page: Page, command: str, args: dict, timeout_ms: int) -> str:
+    """Start a JupyterLab command and wait, with a timeout, until its promise settles:
+    "done", or "failed: <error>". The promise is parked on `window`, never awaited inside
+    `page.evaluate`, which has no timeout."""
+    page.evaluate(
+        """([command, args]) => {
+            window.__mlopsCommand = null;
+            window.jupyterapp.commands.execute(command, args).then(
+                () => { window.__mlopsCommand = 'done'; },
+                error => { window.__mlopsCommand = 'failed: ' + error; });
+        }""",
+        [command, args],
+    )
+    page.wait_for_function("() => window.__mlopsCommand !== null", timeout=timeout_ms)
+    return page.evaluate("() => window.__mlopsCommand")
 
 
 def open_document(page: Page, url: str) -> str:
