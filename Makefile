@@ -44,8 +44,10 @@ $(LAB_OVERRIDES): $(INSTALLED)
 	echo '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Markdown Preview"}}}' > $@
 
 # Static widgets for nbval; one numerical thread per kernel, as notebooks run side by side
-# on few cores; no MLflow telemetry, as the course runs offline.
-TEST_ENV := MLOPS_COURSE_STATIC=1 OMP_NUM_THREADS=1 MLFLOW_DISABLE_TELEMETRY=true
+# on few cores; no MLflow telemetry, as the course runs offline; CI=true everywhere, so a
+# laptop's run sees what a CI runner's does (pytest and hypothesis print differently under
+# CI, and lesson 06 runs both inside a notebook).
+TEST_ENV := MLOPS_COURSE_STATIC=1 OMP_NUM_THREADS=1 MLFLOW_DISABLE_TELEMETRY=true CI=true
 NBVAL := --nbval --nbval-sanitize-with course/nbval_sanitize.cfg
 test: $(INSTALLED) $(LAB_OVERRIDES)
 	$(BIN)/ruff check .
