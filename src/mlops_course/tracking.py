@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
+from mlops_course import empty_store
 from mlops_course.paths import course_root, runs_dir
 
 if TYPE_CHECKING:
@@ -185,7 +186,9 @@ def _store_initialised(uri: str) -> Iterator[None]:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             if not database.exists():
-                _create_store(uri, _artifact_root(database))
+                # MLflow would otherwise resolve the default artifact root `./mlruns` against
+                # the cwd of whichever process created the database first.
+                empty_store.create(database, _artifact_root(database))
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
@@ -205,29 +208,6 @@ def _import_sqlite_store_quietly() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         import mlflow.store.tracking.sqlalchemy_store  # noqa: F401
-
-
-def _create_store(uri: str, artifact_root: Path) -> None:
-    """Create the database with its "Default" experiment's artifacts under `artifact_root`.
-
-    MLflow would otherwise resolve the default artifact root `./mlruns` against the cwd of
-    whichever process created the database first.
-    """
-    import logging
-
-    from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
-
-    # Creating the tables logs timestamped INFO lines to stderr; in a notebook they would
-    # become an output that only the first run on a fresh checkout has (nbval fails on it).
-    quiet = [logging.getLogger(name) for name in ("mlflow.store.db.utils", "alembic")]
-    levels = [logger.level for logger in quiet]
-    for logger in quiet:
-        logger.setLevel(logging.WARNING)
-    try:
-        SqlAlchemyStore(uri, artifact_root.as_uri())
-    finally:
-        for logger, level in zip(quiet, levels, strict=True):
-            logger.setLevel(level)
 
 
 def _get_or_create_experiment(uri: str, name: str) -> str:
@@ -304,4 +284,3 @@ def _package_version(package: str) -> str:
         return metadata.version(package)
     except metadata.PackageNotFoundError:
         return "not installed"
-
