@@ -18,6 +18,8 @@ from pathlib import Path
 from playwright.sync_api import Locator, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from mlops_course.widgets import STATIC_RUN_MARKER
+
 NOTEBOOK = "window.jupyterapp.shell.currentWidget"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 WIDGET_FAILURE = "Error displaying widget"
@@ -143,26 +145,37 @@ class LabNotebook:
     def cell_count(self) -> int:
         return self.page.evaluate(f"() => {NOTEBOOK}.content.widgets.length")
 
-    def run_all_past_errors(self) -> None:
-        """Run All; after a cell that raises, go on with the cells below it.
+    def run_all_past_errors(self, last: int | None = None) -> None:
+        """Run All (or the cells through `last`); after a cell that raises, go on below it.
 
         JupyterLab stops Run All at the first error. A student with an untouched exercise
         meets its first stub there and runs on; so does this, so that every cell runs.
         """
-        self._run("notebook:run-all-cells")
+        if last is None:
+            self._run("notebook:run-all-cells")
+        else:
+            self.run_through(last)
+        end = self.cell_count - 1 if last is None else last
         start = self._first_error_from(0)
-        while start is not None and start + 1 < self.cell_count:
+        while start is not None and start < end:
             self._select(start + 1)
-            self._run("notebook:run-all-below")
+            if last is None:
+                self._run("notebook:run-all-below")
+            else:
+                self.run_through(last, first=start + 1)
             start = self._first_error_from(start + 1)
 
-    def run_through(self, last: int) -> None:
-        """Run the cells from the top through cell `last`, as Run All Above on the next one."""
-        if last + 1 >= self.cell_count:
+    def run_through(self, last: int, first: int = 0) -> None:
+        """Run the cells from `first` (the top) through cell `last`: Run All Above on the
+        cell after it, or from `first` on, the cells selected from `first` to `last`."""
+        if first == 0 and last + 1 >= self.cell_count:
             self._run("notebook:run-all-cells")
-            return
-        self._select(last + 1)
-        self._run("notebook:run-all-above")
+        elif first == 0:
+            self._select(last + 1)
+            self._run("notebook:run-all-above")
+        else:
+            self._select(first, through=last)
+            self._run("notebook:run-cell")
 
     def run_new_cell(self, source: str) -> int:
         """Append a code cell with `source` at the end, run it, and return its index."""
@@ -296,8 +309,17 @@ class LabNotebook:
         )
         return self.page.locator(f'[data-test-cell="{index}"]')
 
-    def _select(self, index: int) -> None:
-        self.page.evaluate(f"index => {{ {NOTEBOOK}.content.activeCellIndex = index; }}", index)
+    def _select(self, index: int, through: int | None = None) -> None:
+        """Make cell `index` the active one; with `through`, select the cells up to it too."""
+        self.page.evaluate(
+            f"""([index, through]) => {{
+                const notebook = {NOTEBOOK}.content;
+                notebook.activeCellIndex = index;
+                notebook.deselectAll();
+                if (through !== null) notebook.extendContiguousSelectionTo(through);
+            }}""",
+            [index, through],
+        )
 
     def _run(self, command: str) -> None:
         """Start a JupyterLab command, wait until its promise settles and the kernel is idle."""
@@ -390,3 +412,11 @@ def notebook_questions(path: Path) -> list[str]:
     cells = json.loads(path.read_text())["cells"]
     ids = (cell.get("metadata", {}).get("mlops_course", {}).get("question") for cell in cells)
     return list(dict.fromkeys(question for question in ids if question))
+
+
+def widget_cells_stored(path: Path) -> list[int]:
+    """The cells of a walkthrough whose stored outputs are a widget's static rendering
+    (`mlops-course store` runs without a front end): where the live widgets will be."""
+    cells = json.loads(path.read_text())["cells"]
+    return [index for index, cell in enumerate(cells)
+            if STATIC_RUN_MARKER in json.dumps(cell.get("outputs", []))]  # fmt: skip

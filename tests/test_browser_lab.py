@@ -2,9 +2,11 @@
 
 For every notebook that exists when the tests are collected (the catalog's lessons, each
 with its walkthrough, solution and exercise if the file is there), a private JupyterLab
-serves a temporary copy of the course, Chromium opens the notebook, runs all cells (a
-solution, which the grader's reference run executes in full, through its first question)
-and the test reads what the page shows: errors, widgets, check() results. The widgets are
+serves a temporary copy of the course, Chromium opens the notebook, runs its cells and
+the test reads what the page shows: errors, widgets, check() results. An exercise runs in
+full, as a student first meets it; a solution, which the grader's reference run executes
+in full, runs through its first question; a walkthrough, which nbval re-executes in full,
+runs through its last widget cell (below it JupyterLab shows the stored outputs). The widgets are
 live here (MLOPS_COURSE_STATIC is dropped from the server's environment). One screenshot
 per notebook goes to .test-output/browser/.
 
@@ -23,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from mlops_course.classroom.catalog import load_catalog
+from mlops_course.widgets import STATIC_RUN_MARKER
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -50,6 +53,7 @@ from lab_page import (  # noqa: E402
     last_tests_cell,
     notebook_questions,
     open_document,
+    widget_cells_stored,
 )
 from lab_server import LabServer, copy_course, start_lab  # noqa: E402
 
@@ -190,14 +194,20 @@ class TestWalkthroughs:
     def test_runs_cleanly_and_every_slider_drives_its_output(
         self, notebook_path: str, open_notebook: Callable[[str], LabNotebook]
     ) -> None:
+        # Through the last widget cell: nbval re-executes every walkthrough in full and
+        # compares it with its stored outputs, which JupyterLab shows below that cell.
         notebook = open_notebook(notebook_path)
-        notebook.run_all_past_errors()
+        widget_cells = widget_cells_stored(REPOSITORY / notebook_path)
+        if widget_cells:
+            notebook.run_through(widget_cells[-1])
 
         errors = notebook.errors()
         assert not errors, f"{notebook_path} raised in JupyterLab: " + "; ".join(map(str, errors))
-        static = [text for text in notebook.output_texts() if "Static run (" in text]
+        static = [text for text in notebook.output_texts() if STATIC_RUN_MARKER in text]
         assert not static, f"widgets fell back to their static rendering: {static[0][:200]}"
-        widget_cells = assert_widgets_render(notebook)
+        assert assert_widgets_render(notebook) == widget_cells, (
+            f"the widget cells shown live are not the ones {notebook_path} stores statically"
+        )
         for cell in widget_cells:
             for slider in range(notebook.slider_count(cell)):
                 move = notebook.move_slider(cell, slider)
@@ -231,14 +241,12 @@ class CheckedNotebook:
 def run_then_check_first_question(
     open_notebook: Callable[[str], LabNotebook], notebook_path: str, through_first: bool = False
 ) -> CheckedNotebook:
-    """Run all cells as a student would (or, `through_first`, the cells through the first
-    question's tests), then `check("q1")` in a new cell at the end."""
+    """Run all cells as a student would, on past a stub that raises (or, `through_first`,
+    the cells through the first question's tests), then `check("q1")` in a new cell."""
     question = notebook_questions(REPOSITORY / notebook_path)[0]
     notebook = open_notebook(notebook_path)
-    if through_first:
-        notebook.run_through(last_tests_cell(REPOSITORY / notebook_path, question))
-    else:
-        notebook.run_all_past_errors()
+    last = last_tests_cell(REPOSITORY / notebook_path, question) if through_first else None
+    notebook.run_all_past_errors(last)
     errors = notebook.errors()
     assert_widgets_render(notebook)
 

@@ -21,6 +21,8 @@ STATIC_ENV = "MLOPS_COURSE_STATIC"
 class NotAWidget(TypeError):
     """Raised when a control passed to `explore` is not an ipywidgets value widget."""
 
+# How a static rendering's line begins: the browser test finds the widget cells by it.
+STATIC_RUN_MARKER = "Static run ("
 
 def is_static() -> bool:
     """Return True when no one can move a widget here (see `_static_reason`)."""
@@ -66,7 +68,7 @@ def explore(render: Callable[..., Any], /, **controls: Any) -> None:
     why = _static_reason()
     if why is not None:
         used = ", ".join(f"{name}={value!r}" for name, value in defaults.items())
-        print(f"Static run ({why}) with {used}; open the notebook in JupyterLab "
+        print(f"{STATIC_RUN_MARKER}{why}) with {used}; open the notebook in JupyterLab "
               "to move the controls.")
         render(**defaults)
         return
