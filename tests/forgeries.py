@@ -7,8 +7,8 @@ grader judges observations outside the kernel and places canaries among the test
 each must score 0, and those that fake replies must be flagged `tampered`.
 
 The first seven (`MEASURED`) are the ones measured against the old grader, tried as a
-student would from IPython's documentation: each lesson's round trip grades two of them on
-its own exercise, another pair per lesson, so the written lessons together grade all seven
+student would from IPython's documentation: each lesson's round trip grades one of them on
+its own exercise, the next one per lesson, so the written lessons together grade all seven
 (`lesson_round_trip.forgeries_for`). The rest were found on the way; the fixture course's
 hostile suite grades all of them.
 """

@@ -81,14 +81,14 @@ def answer_cell(solution: Exercise, question: str) -> str:
 
 # How many of the measured forgeries each lesson's round trip grades. Every forgery goes
 # after the kernel, not the lesson, and the fixture course's hostile suite grades all of
-# them; each lesson grades another pair, so the written lessons together grade every one on
-# real exercises (tests/test_round_trip_coverage.py) at two submissions a lesson, not seven.
-FORGERIES_PER_LESSON = 2
+# them; each lesson grades the next one, so seven written lessons or more together grade
+# every one on real exercises (tests/test_round_trip_coverage.py) at one submission a lesson.
+FORGERIES_PER_LESSON = 1
 
 
 def forgeries_for(lesson_id: str) -> list[str]:
-    """The measured forgeries lesson `lesson_id`'s round trip grades: a pair that moves on
-    by two with each lesson id (00: the first two, 01: the next two, ...)."""
+    """The measured forgeries lesson `lesson_id`'s round trip grades, moving on by
+    FORGERIES_PER_LESSON with each lesson id (00: the first, 01: the second, ...)."""
     start = int(lesson_id) * FORGERIES_PER_LESSON
     return [MEASURED[(start + k) % len(MEASURED)] for k in range(FORGERIES_PER_LESSON)]
 
