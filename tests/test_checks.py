@@ -202,3 +202,21 @@ def test_student_runs_an_exercise_in_the_course_kernel_and_checks_it(tmp_path):
     assert "<table>" in summary["text/html"]
     code_cells = [cell for cell in executed.cells if cell.cell_type == "code"]
     assert not any("error" in _outputs(cell) for cell in code_cells)
+
+
+def test_in_a_grading_kernel_check_and_check_all_run_no_test(monkeypatch) -> None:
+    # The grader runs every test as a cell of its own; the notebook's calls would only
+    # run them again. A test that would fail must not even be called.
+    called = []
+
+    @public_test("q1")
+    def test_that_would_fail():
+        called.append("q1")
+        raise AssertionError("should not run in a grading kernel")
+
+    monkeypatch.setenv(checks.GRADING_ENV, "1")
+    result, summary = check("q1"), check_all()
+
+    assert called == []
+    assert result.headline == f"q1: {checks.GRADED_RUN}" and not result.passed
+    assert [row.headline for row in summary.results] == [f"q1: {checks.GRADED_RUN}"]

@@ -8,8 +8,11 @@ registered so far.
 
 This is feedback, not grading. The grader never asks this module anything: it runs each
 test as its own cell, without the decorator, and reads the kernel's execute reply (see
-`authoring.Test.grading_source`). Only public tests ever reach a student's notebook, so
-nothing here can reveal a solution or a hidden test. Kept free of heavy imports because
+`authoring.Test.grading_source`). So in a grading kernel (`MLOPS_COURSE_GRADING=1`, set by
+the grader) `check` and `check_all` run nothing: the notebook's own calls would only run
+every public test twice more, which in some lessons is a third of the graded run. Only
+public tests ever reach a student's notebook, so nothing here can reveal a solution or a
+hidden test. Kept free of heavy imports because
 every exercise imports it in its setup cell.
 """
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import html
 import linecache
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -28,6 +32,10 @@ TestFunction = Callable[[], object]
 _registry: dict[str, dict[str, TestFunction]] = {}
 
 _PASS_COLOUR, _FAIL_COLOUR = "#1a7f37", "#cf222e"
+
+# Set in every grading kernel's environment (grading/sandbox.py): the grader runs the tests.
+GRADING_ENV = "MLOPS_COURSE_GRADING"
+GRADED_RUN = "not run here: this is a grading run, and the grader runs every test itself"
 
 
 def public_test(question: str) -> Callable[[TestFunction], TestFunction]:
@@ -162,6 +170,8 @@ class CheckSummary:
 
 def check(question: str) -> CheckResult:
     """Run the public tests of `question` now and return their verdicts."""
+    if os.environ.get(GRADING_ENV) == "1":
+        return CheckResult(question, (), GRADED_RUN)
     tests = _registry.get(question)
     if not tests:
         return CheckResult(question, (), _nothing_to_run(question))

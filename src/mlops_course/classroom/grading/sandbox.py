@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlops_course import empty_store
+from mlops_course.classroom.authoring.checks import GRADING_ENV
 
 # Real uids handed to sandboxed kernels: far above any login account, one per live kernel.
 KERNEL_UID_BASE = 1_000_000
@@ -186,6 +187,8 @@ def kernel_environment(workdir: Path) -> dict[str, str]:
         "TMPDIR": str(workdir / "tmp"),
         "LANG": "C.UTF-8",
         "MLOPS_COURSE_STATIC": "1",
+        # The notebook's own check() calls run nothing: the grader runs every test itself.
+        GRADING_ENV: "1",
         "MLOPS_COURSE_ROOT": str(workdir / "course-root"),
         "MLFLOW_TRACKING_URI": f"sqlite:///{workdir}/mlflow.db",
         # Offline: MLflow 3's usage telemetry would try the network and hold the kernel
