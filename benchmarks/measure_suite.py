@@ -63,7 +63,7 @@ def measure() -> dict:
     """Run the suite as `make test` does and read its JUnit report."""
     report = Path(tempfile.mkdtemp(prefix="suite-")) / "report.xml"
     environment = {**os.environ, "MLOPS_COURSE_STATIC": "1", "OMP_NUM_THREADS": "1",
-                   "MLFLOW_DISABLE_TELEMETRY": "true"}  # fmt: skip
+                   "MLFLOW_DISABLE_TELEMETRY": "true", "CI": "true"}  # as the Makefile's TEST_ENV
     command = [str(REPO / ".venv" / "bin" / "pytest"), "-q", "-n", str(WORKERS), "--dist",
                "loadscope", "tests", "notebooks", "--nbval", "--nbval-sanitize-with",
                "course/nbval_sanitize.cfg", "-p", "no:cacheprovider",
