@@ -39,13 +39,21 @@ MISTAKES = {
     "q1": ("q1-answer-function",
            'frame.loc[frame["day"].between(first_day, last_day), TARGET].mean()',
            'frame[frame["day"].between(first_day, last_day)].groupby("day")[TARGET].mean().mean()'),
-    # an eight-day release week
+    # an eight-day release week (the public test of release_week's days says so)
     "q2": ("q2-answer-policies", "between(train_days, train_days + 6)",
            "between(train_days, train_days + 7)"),
     # takes the monitor's first alarm as its detection, even a false alarm before the drift
+    # (a negative delay: the public test says an alarm before the drift is a false alarm)
     "q3": ("q3-answer", "for day in found if day >= concept_drift_day", "for day in found"),
-    # levels 1 and 2 mixed up for teams b and c
+    # levels 1 and 2 mixed up for teams b and c (the public test on the worked team c catches it)
     "q4": ("q4-answer", '"b": 1, "c": 2', '"b": 2, "c": 1'),
+}  # fmt: skip
+# What the public test each mistake fails says: {question: (test name, words in its message)}.
+PUBLIC_FEEDBACK = {
+    "q1": ("test_late_share_counts_orders_not_days", "the mean of the daily shares"),
+    "q2": ("test_release_week_holds_seven_days_of_orders", "the 8 days 28 to 35, not the seven"),
+    "q3": ("test_monitor_summarises_the_alarms", "an alarm before the drift is a false alarm"),
+    "q4": ("test_maturity_of_the_worked_team_c", "the prompt works team c out"),
 }  # fmt: skip
 # Questions whose right answer does not depend on the parameters.
 PARAMETER_FREE = {"q4"}
@@ -65,10 +73,14 @@ def solution_namespace() -> dict:
 def hard_coded_cells() -> dict[str, str]:
     """The answer cells that assign values, rewritten with a default run's values as literals."""
     namespace = solution_namespace()
+    first, last = namespace["train_days"], namespace["train_days"] + 6
     return {
         "q1-answer": f"late_rate = {namespace['late_rate']!r}",
-        "q2-answer-policies": f"trivial_costs = {namespace['trivial_costs']!r}",
+        # the release week's days typed in: still right under the grading parameters
+        "q2-answer-policies": f'release_week = orders[orders["day"].between({first}, {last})]\n'
+                              f"trivial_costs = {namespace['trivial_costs']!r}",
         "q3-answer": f"concept_drift_day = {namespace['concept_drift_day']!r}\n"
+                     f"alarms = {namespace['alarms']!r}\n"
                      f"monitor = {namespace['monitor']!r}",
     }  # fmt: skip
 
@@ -132,9 +144,18 @@ def test_answers_hard_coded_from_the_defaults_fail_under_grading_parameters(grad
     assert hidden_failures == {q.id for q in SOLUTION.questions} - PARAMETER_FREE
 
 
+@pytest.mark.parametrize("question", MISTAKES)
+def test_a_wrong_answer_fails_a_public_test_naming_the_mistake(grades: dict, question: str) -> None:
+    name, words = PUBLIC_FEEDBACK[question]
+    failed = {test.name: test.message for test in grades[f"wrong-{question}"].tests
+              if not test.passed and not test.hidden}  # fmt: skip
+    assert name in failed, failed_tests(grades[f"wrong-{question}"])
+    assert words in failed[name], failed[name]
+
+
 def test_a_failed_hidden_test_says_what_to_fix(grades: dict) -> None:
-    [outcome] = [test for test in grades["wrong-q3"].tests if not test.passed]
-    assert outcome.hidden, outcome.message
+    hidden = [test for test in grades["wrong-q3"].tests if not test.passed and test.hidden]
+    [outcome] = hidden
     assert outcome.message.startswith("monitor[1]['delay']: observed "), outcome.message
     assert "alarms before it are false alarms" in outcome.message
 
