@@ -42,8 +42,20 @@ def failure_report(schema, batch):
     return None
 
 
+def false_alarm_columns(report, day):
+    if report is None:
+        return set()
+    {active}
+    return set(report["column"].dropna()) - set(active["column"].dropna())
+
+
 failing_columns = {columns}
 """
+ACTIVE = 'active = world.events[(world.events["day"] <= day) & (day <= world.events["end_day"])]'
+FAILING_COLUMNS = 'set(failure_report(draft, world.batch(inspect_day))["column"].dropna())'
+# A plausible slip: only the faults that start on `day` count, not those still running.
+STARTING = 'active = world.events[world.events["day"] == day]'
+
 
 Q3_FUNCTION = '''
 def agrees_with_order_date(batch):
@@ -57,12 +69,39 @@ def agrees_with_order_date(batch):
 '''
 
 WRONG_ANSWERS = {
-    # q1: reports only the draft's false alarms and forgets the fault itself.
-    "q1": Q1_ANSWER.format(columns='{"day", "order_date"}'),
-    # q2: the inferred draft as it is: false alarms on every day after the reference.
+    # q1: a fault counts as real only on its first day: on its later days its column is
+    # taken for a false alarm of the draft.
+    "q1": Q1_ANSWER.format(active=STARTING, columns=FAILING_COLUMNS),
+    # q2: the walkthrough's schema pasted: bands of x1.25 and x1.5 around the reference
+    # median, typed in instead of derived from the reference's daily medians.
     "q2": '''
+def daily_median_band(reference, column, margin):
+    medians = reference.groupby("day")[column].median()
+    return float(medians.min() / margin), float(medians.max() * margin)
+
+
 def make_schema(reference):
-    return pa.infer_schema(reference)
+    def median_band(column, tolerance):
+        center = reference[column].median()
+        return pa.Check.median_in_range(column=column, low=round(center / tolerance, 3),
+                                        high=round(center * tolerance, 3))
+
+    feature_columns = {
+        name: pa.Column(float if name in ("distance_km", "weight_kg") else int,
+                        pa.Check.in_range(*VALID_RANGES[name]), nullable=False)
+        for name in NUMERIC_FEATURES
+    } | {name: pa.Column(str, pa.Check.isin(CATEGORIES[name]), nullable=False)
+         for name in CATEGORICAL_FEATURES}
+    return pa.DataFrameSchema(
+        {
+            "order_id": pa.Column(str, unique=True, report_duplicates="exclude_first"),
+            "day": pa.Column(int, pa.Check.ge(0)),
+            "order_date": pa.Column(pa.DateTime),
+            **feature_columns,
+        },
+        checks=[median_band("distance_km", 1.25), median_band("weight_kg", 1.5)],
+        strict=True,
+    )
 ''',
     # q3: the right rows, but a check that answers for the whole batch (like median_in_range):
     # its one failure case has no row index, so the policy would reject the batch.
@@ -89,7 +128,8 @@ def skewed_features(requests, reference, columns, tolerance):
 ''',
 }
 HARD_CODED = {
-    answer_cell(SOLUTION, "q1"): Q1_ANSWER.format(columns=f"set({sorted(HARD_CODED_Q1)!r})"),
+    answer_cell(SOLUTION, "q1"): Q1_ANSWER.format(active=ACTIVE,
+                                                  columns=f"set({sorted(HARD_CODED_Q1)!r})"),
 }
 
 
@@ -130,10 +170,21 @@ def test_the_solution_is_graded_with_full_marks(grades: dict) -> None:
     assert_full_marks(grades["solved"], POINTS)
 
 
-def test_a_failed_hidden_test_says_what_to_fix(grades: dict) -> None:
-    [outcome] = [test for test in grades["wrong-q1"].tests if not test.passed]
-    assert outcome.hidden and outcome.message.startswith("failing_columns")
-    assert "missing values left out" in outcome.message
+def test_a_fault_counted_on_its_first_day_only_fails_and_says_why(grades: dict) -> None:
+    failed = {test.name: test for test in grades["wrong-q1"].tests if not test.passed}
+    expected = {"test_false_alarms_of_the_worked_report", "test_false_alarms_of_this_world"}
+    assert set(failed) == expected, failed_tests(grades["wrong-q1"])
+    hidden = failed["test_false_alarms_of_this_world"]
+    assert hidden.hidden and hidden.message.startswith("false alarms of")
+    assert "through its end_day" in hidden.message
+
+
+def test_the_walkthrough_bands_typed_in_fail_where_the_bands_are_compared(grades: dict) -> None:
+    # Its schema catches every fault of the grading world; only its bands are not the reference's.
+    failed = {test.name for test in grades["wrong-q2"].tests if not test.passed}
+    expected = {"test_the_schema_takes_its_bands_from_the_reference",
+                "test_median_bands_of_this_reference"}
+    assert failed == expected, failed_tests(grades["wrong-q2"])
 
 
 def test_a_batch_level_check_loses_only_the_hidden_test_of_the_report(grades: dict) -> None:
@@ -146,9 +197,11 @@ def test_a_batch_level_check_loses_only_the_hidden_test_of_the_report(grades: di
 
 
 def test_an_unseen_category_left_out_fails_where_one_is_served(grades: dict) -> None:
-    # The worked case has none; "no category in common" and the hidden served days do.
+    # The first worked case has none; the one for it, "no category in common" and the hidden
+    # served days do.
     failed = {test.name for test in grades["wrong-q4"].tests if not test.passed}
     expected = {"test_same_shares_nothing_in_common_and_no_value",
+                "test_a_category_only_one_side_has_counts",
                 "test_category_shift_of_each_served_day", "test_skewed_features_of_each_served_day"}
     assert failed == expected, failed_tests(grades["wrong-q4"])
 
