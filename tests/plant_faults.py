@@ -31,6 +31,7 @@ ENVIRONMENT = {
     "MLOPS_COURSE_STATIC": "1",
     "OMP_NUM_THREADS": "1",
     "MLFLOW_DISABLE_TELEMETRY": "true",
+    "CI": "true",  # the Makefile's TEST_ENV
 }
 
 # check -> the command make test runs for it, limited to lesson 00.
