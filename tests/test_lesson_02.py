@@ -31,21 +31,29 @@ from lesson_round_trip import (
 LESSON, SOLUTION = lesson_and_solution("02")
 FULL_MARKS = {"q1": 3, "q2": 3, "q3": 2, "q4": 2}
 
-# Aligns the versions on the key and compares values with !=: right until a value is missing
-# in both versions (NaN != NaN), which it reports as a change. Passes the public tests.
-ROW_CHANGES_WITH_NOT_EQUAL = '''
+# Hashes each row with pd.util.hash_pandas_object, as an earlier prompt suggested: right for
+# NaN in both versions and for int32, but 2 and 2.0 hash differently, so a column stored as
+# float64 marks every row changed. Fails the public test of a dtype change with equal values.
+ROW_CHANGES_BY_ROW_HASH = '''
 def row_changes(old, new, key="order_id"):
     for frame in (old, new):
+        if key not in frame.columns:
+            raise ValueError("no key column")
         if not frame[key].is_unique:
             raise ValueError("duplicate keys")
     if set(old.columns) != set(new.columns):
         raise ValueError("other columns")
-    before, after = old.set_index(key), new.set_index(key)
+    values = sorted(column for column in old.columns if column != key)
+
+    def row_hashes(frame):
+        hashes = pd.util.hash_pandas_object(frame[values], index=False).to_numpy()
+        return pd.Series(hashes, index=pd.Index(frame[key].tolist()))
+
+    before, after = row_hashes(old), row_hashes(new)
     both = before.index.intersection(after.index)
-    differs = (before.loc[both, before.columns] != after.loc[both, before.columns]).any(axis=1)
     return {"added": sorted(after.index.difference(before.index).tolist()),
             "removed": sorted(before.index.difference(after.index).tolist()),
-            "changed": sorted(differs[differs].index.tolist())}
+            "changed": sorted(both[before[both].to_numpy() != after[both].to_numpy()].tolist())}
 '''
 
 # Stops one window short: never tries the window that ends on the last day. Passes the
@@ -59,7 +67,7 @@ def find_training_days(data_fingerprint, n_days):
     return None
 '''
 
-# Never reports the environment.
+# Never reports the environment. Fails the public test of a package recorded in one run only.
 WHAT_CHANGED_WITHOUT_ENVIRONMENT = '''
 def what_changed(run_id_a, run_id_b):
     a, b = client.get_run(run_id_a).data, client.get_run(run_id_b).data
@@ -73,17 +81,24 @@ def what_changed(run_id_a, run_id_b):
     return changed
 '''
 
-# Parses each pin with Requirement but never evaluates its marker: reports pins meant for
-# another Python or platform as mismatches.
-MISMATCHES_IGNORING_MARKERS = '''
+# Right but for one thing: compares the installed version with the pin as strings, so
+# numpy==2.4.6.0 is reported although numpy 2.4.6 meets it (PEP 440). Fails the public test of
+# a satisfied lock.
+MISMATCHES_COMPARING_STRINGS = '''
 def environment_mismatches(lock_text):
-    mismatches = {}
+    mismatches, pinned_as = {}, {}
     for line in lock_text.splitlines():
         text = line.split("#")[0].strip().removesuffix("\\\\").strip()
         if not text or text.startswith("-"):
             continue
         requirement = Requirement(text.split(" --")[0])
-        [pinned] = [spec.version for spec in requirement.specifier if spec.operator == "=="]
+        if requirement.marker is not None and not requirement.marker.evaluate():
+            continue
+        package = canonicalize_name(requirement.name)
+        if package in pinned_as:
+            raise ValueError(f"{package} is pinned twice")
+        pinned_as[package] = requirement.name
+        [pinned] = [spec.version for spec in requirement.specifier]
         try:
             installed = metadata.version(requirement.name)
         except metadata.PackageNotFoundError:
@@ -103,13 +118,13 @@ identical = True
 CASES = {
     "solved": (solution_answers(SOLUTION), FULL_MARKS),
     "untouched-exercise": ({}, dict.fromkeys(FULL_MARKS, 0)),
-    "wrong-q1": (answers_with(SOLUTION, {"q1-answer": ROW_CHANGES_WITH_NOT_EQUAL}),
+    "wrong-q1": (answers_with(SOLUTION, {"q1-answer": ROW_CHANGES_BY_ROW_HASH}),
                  {**FULL_MARKS, "q1": 0}),
     "wrong-q2": (answers_with(SOLUTION, {"q2-answer-find": FIND_DAYS_MISSING_THE_LAST_WINDOW}),
                  {**FULL_MARKS, "q2": 0}),
     "wrong-q3": (answers_with(SOLUTION, {"q3-answer": WHAT_CHANGED_WITHOUT_ENVIRONMENT}),
                  {**FULL_MARKS, "q3": 0}),
-    "wrong-q4": (answers_with(SOLUTION, {"q4-answer": MISMATCHES_IGNORING_MARKERS}),
+    "wrong-q4": (answers_with(SOLUTION, {"q4-answer": MISMATCHES_COMPARING_STRINGS}),
                  {**FULL_MARKS, "q4": 0}),
     "hard-coded-q2": (answers_with(SOLUTION, {"q2-answer-prove": HARD_CODED_CHAMPION}),
                       {**FULL_MARKS, "q2": 0}),
