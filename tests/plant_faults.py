@@ -89,7 +89,8 @@ def wrong_solution(clone: Path) -> None:
     def edit(notebook: dict) -> None:
         cell = next(cell for cell in notebook["cells"] if cell.get("id") == "q1-answer")
         source = "".join(cell["source"])
-        cell["source"] = [replace_once(source, '"day"] < train_days', '"day"] <= train_days')]
+        cell["source"] = [replace_once(source, "late_share(orders, 0, train_days - 1)",
+                                       "late_share(orders, 0, train_days)")]
 
     edit_notebook(clone / SOLUTION, edit)
     run([str(BIN / "mlops-course"), "assign", "00"], clone, check=True)
