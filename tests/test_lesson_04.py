@@ -16,7 +16,6 @@ from __future__ import annotations
 import pytest
 from lesson_round_trip import (
     assert_cells_right_under_the_defaults,
-    assert_fails_only,
     assert_forgery_earned_nothing,
     assert_full_marks,
     assert_grading_changes,
@@ -50,10 +49,10 @@ CHANGES = {
     "wrong-q3": ("q3-answer", "float(np.sum(brought * (late & flagged)) / late_parcels)",
                  "float(np.mean([np.sum(late[day == d] & flagged[day == d])"
                  " / max(np.sum(late[day == d]), 1) for d in picked_days]))"),
-    # a carrier the candidate was not measured on counts as no worse than under the champion
-    "wrong-q4": ("q4-answer",
-                 "carrier in by_carrier and by_carrier[carrier] <= champion_cost",
-                 "by_carrier.get(carrier, champion_cost) <= champion_cost"),
+    # the saving compared without the tolerance: a saving of exactly the margin in cents fails
+    # (2.5 - 2.45 is 0.04999999999999982 in floats)
+    "wrong-q4": ("q4-answer", "margin_eur - EUR_TOLERANCE for reference",
+                 "margin_eur for reference"),
     "hard-coded-q2": ("q2-answer",
                       "free_threshold = choose_threshold(late_validation, p_validation, "
                       "THRESHOLDS, INVOICE, 1.0)\n"
@@ -64,9 +63,8 @@ CHANGES = {
                       f"free_threshold = {DEFAULT_FREE_THRESHOLD!r}\n"
                       f"capped_threshold = {DEFAULT_CAPPED_THRESHOLD!r}\n"
                       f"capacity_cost = {DEFAULT_CAPACITY_COST!r}"),
-    "hard-coded-margin-q4": ("q4-answer",
-                             '- margin_eur or cost > champion["expected_cost"] - margin_eur',
-                             '- 0.05 or cost > champion["expected_cost"] - 0.05'),
+    "hard-coded-margin-q4": ("q4-answer", "margin_eur - EUR_TOLERANCE for reference",
+                             "0.05 - EUR_TOLERANCE for reference"),
 }  # fmt: skip
 LOST = lost_questions(CHANGES, POINTS)
 
@@ -86,8 +84,15 @@ def test_the_solution_is_graded_with_full_marks(grades: dict) -> None:
 
 
 def test_hard_coded_answers_fail_hidden_tests_that_name_what_differs(grades: dict) -> None:
-    assert_fails_only(grades["hard-coded-q2"], "test_the_thresholds_of_this_world",
-                      "free_threshold: observed 0.25")
+    q2_case = grades["hard-coded-q2"]
+    failed = {test.name: test for test in q2_case.tests if not test.passed}
+    # Under grading the typed-in capacity_cost is also no longer the cost difference at the
+    # typed-in thresholds: the public consistency check says so, without a reference value.
+    expected = {"test_the_thresholds_of_this_world",
+                "test_the_thresholds_of_this_world_are_consistent"}
+    assert set(failed) == expected, failed_tests(q2_case)
+    q2_message = failed["test_the_thresholds_of_this_world"].message
+    assert q2_message.startswith("free_threshold: observed 0.25"), q2_message
     margin_case = grades["hard-coded-margin-q4"]
     failed = {test.name: test for test in margin_case.tests if not test.passed}
     assert all(test.hidden for test in failed.values()), failed_tests(margin_case)
