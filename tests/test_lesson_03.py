@@ -2,7 +2,7 @@
 
 Submissions are the generated exercise with answer cells filled in: the solution's own
 answers (full marks), nothing (zero), the solution with one plausible mistake in one
-question (loses exactly that question's points), q4's answer typed in from a run
+question (loses exactly that question's points), q4's `sweep_effects` typed in from a run
 with the default parameters (right there, as a run in this process shows, but q4 fails
 under the grading parameters), and the untouched exercise with a forgery appended
 that fakes the grader's verdicts (nothing earned). Hidden tests only observe values; the
@@ -37,27 +37,24 @@ MISTAKES = {
     # logs the features without the target: the record no longer names the rows it trained on
     "q1": ("q1-answer", 'from_pandas(training, name="training orders", targets=TARGET)',
            'from_pandas(training[FEATURES], name="training orders")'),
-    # the parent run gets another name than the one asked for
-    "q2": ("q2-answer", 'start_run(run_name="sweep")', 'start_run(run_name="tree sweep")'),
+    # the parent's best cost read from the whole experiment, not from this sweep's children
+    "q2": ("q2-answer", "filter_string=f\"tags.mlflow.parentRunId = '{parent.info.run_id}'\"",
+           'filter_string=""'),
     # breaks ties on the depth as MLflow stores it, as text: "14" sorts before "6"
     "q3": ("q3-answer", 'qualifying["params.max_depth"].astype(int)',
            'qualifying["params.max_depth"]'),
-    # the spread of the means measured as their standard deviation
-    "q4": ("q4-answer", "means.max() - means.min()", "means.std()"),
+    # the trial's mistake: every run of the experiment, not the children of parent_id
+    "q4": ("q4-answer", "filter_string=f\"tags.mlflow.parentRunId = '{parent_id}'\"",
+           'filter_string=""'),
     # compares only the parameters both runs have: one the other run lacks goes unnoticed
     "q5": ("q5-answer", "a.params.keys() | b.params.keys()", "a.params.keys() & b.params.keys()"),
 }  # fmt: skip
 
-# What a run with the default parameters (seed 42, 120 days) answers, typed in.
-HARD_CODED_FROM_DEFAULTS = {
-    "q4-answer": """
-parameter_effect = pd.Series(
-    {"max_depth": 0.25048017173200776, "min_samples_leaf": 0.14297819455428762}
-)
-most_important_parameter = "max_depth"
-""",
-}
-
+# The effects of the sweep of a run with the default parameters (seed 42, 120 days), typed in;
+# parameter_effects itself stays right, so q4 loses only the hidden test of sweep_effects.
+DEFAULT_EFFECTS = {"max_depth": 0.25048017173200776, "min_samples_leaf": 0.14297819455428762}
+TYPED_IN = ("q4-answer", "= parameter_effects(sweep_id)", f"= pd.Series({DEFAULT_EFFECTS!r})")
+HARD_CODED_FROM_DEFAULTS = {"q4-answer": changed_answers(SOLUTION, TYPED_IN)["q4-answer"]}
 
 CASES = {
     "solved": (lambda: solution_answers(SOLUTION), POINTS),
@@ -100,8 +97,10 @@ def test_hard_coded_answers_fail_only_their_hidden_tests(grades: dict) -> None:
     assert all(test.hidden for test in failed), failed_tests(grades["hard-coded-from-defaults"])
     # The feedback names the observation that differs from the reference and gives its hint.
     messages = {test.question: test.message for test in failed}
-    assert messages["q4"].startswith("the effect of"), messages
-    assert "largest mean minus the smallest" in messages["q4"], messages
+    hard_coded = "test_sweep_effects_hold_this_worlds_effects"
+    assert [test.name for test in failed] == [hard_coded], messages
+    assert messages["q4"].startswith("sweep_effects"), messages
+    assert "parameter_effects(sweep_id)" in messages["q4"], messages
 
 
 def test_a_wrong_answer_is_told_what_differs(grades: dict) -> None:
