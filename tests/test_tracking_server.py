@@ -53,8 +53,10 @@ def _live_members(group: int) -> list[psutil.Process]:
 
 @pytest.fixture(scope="module")
 def class_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrackingServer]:
+    """One server for the module (starting one costs seconds of CPU), with two workers so
+    that the last test can show that stopping it ends them all."""
     store = tmp_path_factory.mktemp("class-store")
-    settings = server_settings(host="127.0.0.1", port=_free_port(), store=store, workers=1)
+    settings = server_settings(host="127.0.0.1", port=_free_port(), store=store, workers=2)
     server = start_tracking_server(settings, log=store / "server.log")
     yield server
     server.stop()
@@ -164,14 +166,15 @@ def test_invalid_workspace_name_is_one_sentence_with_the_fix(
         tracking.configure("lesson")
 
 
-def test_stop_ends_the_server_and_its_workers(tmp_path: Path) -> None:
-    settings = server_settings(port=_free_port(), store=tmp_path, workers=2)
-    server = start_tracking_server(settings, log=tmp_path / "server.log")
+# Last in the module: it stops the server the tests above share.
+def test_stop_ends_the_server_and_its_workers(class_server: TrackingServer) -> None:
+    server = class_server
+    assert len(_live_members(server.process.pid)) > 1, "the server should run with its workers"
 
     server.stop()
 
     assert server.process.returncode is not None
     assert not _live_members(server.process.pid), "a worker outlived the server"
     with pytest.raises(ConnectionRefusedError):  # nothing listens on the port any more
-        socket.create_connection(("127.0.0.1", settings.port), timeout=5).close()
+        socket.create_connection(("127.0.0.1", server.settings.port), timeout=5).close()
     server.stop()  # stopping a stopped server is harmless
