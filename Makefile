@@ -61,16 +61,17 @@ test: $(INSTALLED) $(LAB_OVERRIDES)
 	$(TEST_ENV) $(BIN)/pytest -n $(JOBS) --dist loadscope $(TEST_PATHS) $(NBVAL)
 
 # An author's quick loop: the static checks, the tests not marked slow, and the round trip
-# and walkthrough of each lesson changed against $(BASE) (tests/changed_lessons.py).
+# and walkthrough of each lesson changed against $(BASE) (tests/changed_lessons.py), in one
+# pytest run, so that one worker grinds through a round trip while the other runs the rest.
 BASE ?= main
 check: $(INSTALLED) $(LAB_OVERRIDES)
 	$(BIN)/ruff check .
 	$(BIN)/mlops-course assign --check
 	$(BIN)/mlops-course store --check
-	$(TEST_ENV) $(BIN)/pytest -q -n $(JOBS) --dist loadscope -m "not slow" tests
 	changed="$$(cd tests && ../$(BIN)/python changed_lessons.py $(BASE))"; \
-	if [ -n "$$changed" ]; then $(TEST_ENV) $(BIN)/pytest -q -n $(JOBS) --dist loadscope $$changed $(NBVAL); \
-	else echo "no lesson changed against $(BASE)"; fi
+	[ -n "$$changed" ] || echo "no lesson changed against $(BASE)"; \
+	keep="$$(for path in $$changed; do case $$path in tests/*) printf -- '--keep-slow=%s ' $$path;; esac; done)"; \
+	$(TEST_ENV) $(BIN)/pytest -q -n $(JOBS) --dist loadscope -m "not slow" $$keep tests $$changed $(NBVAL)
 
 # Widgets must be live in JupyterLab, whatever the shell says about static runs.
 lab: $(INSTALLED) $(LAB_OVERRIDES)

@@ -14,6 +14,14 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 FIXTURES = REPOSITORY / "tests" / "fixtures"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--keep-slow", action="append", default=[], metavar="FILE",
+        help="a test file whose tests are not marked slow, so that `-m 'not slow'` keeps them "
+        "(make check: the round trips of the lessons that changed)",
+    )  # fmt: skip
+
+
 @pytest.fixture
 def tmp_course(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty course root in tmp_path, so nothing a test writes reaches the real runs/."""
@@ -51,9 +59,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """
     from suite_parts import ORDER, SLOW, part_of
 
+    kept = {Path(file).resolve() for file in config.getoption("--keep-slow")}
     for item in items:
         part = part_of(item.nodeid)
         item.user_properties.append(("part", part))
-        if part in SLOW:
+        if part in SLOW and Path(item.fspath).resolve() not in kept:
             item.add_marker(pytest.mark.slow)
     items.sort(key=lambda item: ORDER.index(part_of(item.nodeid)))  # stable: keeps file order
