@@ -156,6 +156,16 @@ def _sqlite_path(uri: str) -> Path | None:
     return Path(unquote(uri[len(SQLITE_PREFIX) :])).resolve()
 
 
+def create_store(database: Path) -> None:
+    """Create an empty SQLite store at `database` whose artifacts go beside it, in
+    `mlartifacts/` (copied from the migrated template, see `empty_store`).
+
+    MLflow would otherwise resolve the default artifact root `./mlruns` against the cwd of
+    whichever process created the database first.
+    """
+    empty_store.create(database, _artifact_root(database))
+
+
 def _artifact_root(database: Path) -> Path:
     return database.parent / ARTIFACTS_DIRNAME
 
@@ -186,9 +196,7 @@ def _store_initialised(uri: str) -> Iterator[None]:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             if not database.exists():
-                # MLflow would otherwise resolve the default artifact root `./mlruns` against
-                # the cwd of whichever process created the database first.
-                empty_store.create(database, _artifact_root(database))
+                create_store(database)
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)

@@ -31,7 +31,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlops_course import empty_store
+from mlops_course import tracking
 from mlops_course.classroom.authoring.checks import GRADING_ENV
 
 # Real uids handed to sandboxed kernels: far above any login account, one per live kernel.
@@ -190,7 +190,7 @@ def kernel_environment(workdir: Path) -> dict[str, str]:
         # The notebook's own check() calls run nothing: the grader runs every test itself.
         GRADING_ENV: "1",
         "MLOPS_COURSE_ROOT": str(workdir / "course-root"),
-        "MLFLOW_TRACKING_URI": f"sqlite:///{workdir}/mlflow.db",
+        "MLFLOW_TRACKING_URI": tracking.SQLITE_PREFIX + str(workdir / tracking.STORE_FILENAME),
         # Offline: MLflow 3's usage telemetry would try the network and hold the kernel
         # up to a second at exit (measured: an untouched lesson-07 exercise 20.6 s -> 5.8 s).
         "MLFLOW_DISABLE_TELEMETRY": "true",
@@ -218,7 +218,7 @@ def prepare_workdir(workdir: Path, uid: int | None) -> None:
     _copy_font_cache(workdir / ".matplotlib")
     # The kernel's MLflow store (MLFLOW_TRACKING_URI) made ready here from the migrated
     # template: a fresh store would cost every MLflow-using submission ~2.5 s of migrations.
-    empty_store.create(workdir / "mlflow.db", workdir / "mlartifacts")
+    tracking.create_store(workdir / tracking.STORE_FILENAME)
     if uid is not None:
         for path in [workdir, *workdir.rglob("*")]:
             os.lchown(path, uid, uid)
