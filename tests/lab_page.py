@@ -151,25 +151,20 @@ class LabNotebook:
         JupyterLab stops Run All at the first error. A student with an untouched exercise
         meets its first stub there and runs on; so does this, so that every cell runs.
         """
-        if last is None:
-            self._run("notebook:run-all-cells")
-        else:
-            self.run_through(last)
         end = self.cell_count - 1 if last is None else last
+        self.run_through(end)
         start = self._first_error_from(0)
         while start is not None and start < end:
-            self._select(start + 1)
-            if last is None:
-                self._run("notebook:run-all-below")
-            else:
-                self.run_through(last, first=start + 1)
+            self.run_through(end, first=start + 1)
             start = self._first_error_from(start + 1)
 
     def run_through(self, last: int, first: int = 0) -> None:
-        """Run the cells from `first` (the top) through cell `last`: Run All Above on the
-        cell after it, or from `first` on, the cells selected from `first` to `last`."""
-        if first == 0 and last + 1 >= self.cell_count:
-            self._run("notebook:run-all-cells")
+        """Run the cells from `first` (the top) through cell `last`, with the command a
+        student would use: Run All, Run All Below `first`, Run All Above the cell after
+        `last`, or Run on the cells selected from `first` to `last`."""
+        if last + 1 >= self.cell_count:
+            self._select(first)
+            self._run("notebook:run-all-below" if first else "notebook:run-all-cells")
         elif first == 0:
             self._select(last + 1)
             self._run("notebook:run-all-above")
