@@ -1,26 +1,32 @@
 """Grade a lesson's real exercise filled in with known answers: the parts every
-tests/test_lesson_NN.py round trip needs.
+tests/test_lesson_NN.py round trip needs, and `LessonRoundTrip`, the tests lessons 05 on
+share.
 
 A submission is the generated exercise with its answer cells replaced: by the solution's
 answers with the markers removed (what a perfect student writes), by those answers with one
 piece of text or one whole cell changed (a known mistake, or a value typed in from a default
-run), or left untouched. All of them are graded in one batch with the lesson's grading
-parameters, as an instructor would grade them. That an answer typed in from a default run is
-right there is shown here, in process and without a second batch: `run_with_defaults` runs
-the solution's cells with other answers, `observations_in_process` records what its hidden
-tests observe, and `assert_same_observations` judges them as the grader would.
+run), or left untouched. They are graded in one batch with the lesson's grading parameters,
+as an instructor would grade them, but the known mistakes: those are graded in this process
+by the grader's own pieces against the batch's reference run (`graded_here`), as a kernel
+each would cost more than the lesson's own work. That an answer typed in from a default run
+is right there is shown here, in process and without a second batch: `run_with_defaults`
+runs the solution's cells with other answers, `observations_in_process` records what its
+hidden tests observe, and `assert_same_observations` judges them as the grader would.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
+import pytest
 from forgeries import FORGERIES, MEASURED
+from graded_here import grade_here, job_with_kernel_reference
 
 from mlops_course.classroom.authoring.solution import ANSWER, TESTS, Exercise, read_solution
 from mlops_course.classroom.catalog import Lesson, load_catalog
@@ -39,8 +45,9 @@ APPENDED_CELL = "(appended cell)"
 Change = tuple[str, str, str]
 
 
+@functools.cache
 def lesson_and_solution(lesson_id: str) -> tuple[Lesson, Exercise]:
-    """The course's lesson `lesson_id` and its solution, read and validated."""
+    """The course's lesson `lesson_id` and its solution, read and validated (once)."""
     lesson = load_catalog(REPOSITORY).lesson(lesson_id)
     return lesson, read_solution(lesson.solution)
 
@@ -104,23 +111,44 @@ def assert_forgery_earned_nothing(grade: SubmissionGrade) -> None:
     assert grade.status in ("tampered", "graded"), grade.reason
 
 
+def filled_in(lesson: Lesson, answers: dict[str, str]) -> nbformat.NotebookNode:
+    """The exercise with `answers` (by cell id; `APPENDED_CELL` adds a last cell) in place."""
+    notebook = nbformat.read(lesson.exercise, as_version=4)
+    for cell in notebook.cells:
+        cell.source = answers.get(cell.id, cell.source)
+    if APPENDED_CELL in answers:
+        notebook.cells.append(nbformat.v4.new_code_cell(answers[APPENDED_CELL]))
+    return notebook
+
+
 def grade_submissions(lesson: Lesson, submissions: dict[str, dict[str, str]], folder: Path,
-                      root: Path = REPOSITORY) -> dict[str, SubmissionGrade]:  # fmt: skip
+                      root: Path = REPOSITORY, here: Collection[str] = ()) -> dict:  # fmt: skip
     """Grade the exercise filled in with each submission's answers (by cell id; an empty
-    dict leaves the exercise untouched; `APPENDED_CELL` adds a last cell) in one batch;
-    returns the grades by submission name."""
-    for name, answers in submissions.items():
-        notebook = nbformat.read(lesson.exercise, as_version=4)
-        for cell in notebook.cells:
-            cell.source = answers.get(cell.id, cell.source)
-        if APPENDED_CELL in answers:
-            notebook.cells.append(nbformat.v4.new_code_cell(answers[APPENDED_CELL]))
+    dict leaves the exercise untouched; `APPENDED_CELL` adds a last cell); returns the
+    grades by submission name.
+
+    Every submission is graded in one batch, in sandboxed kernels, but those named in
+    `here`: they are graded afterwards in this process (`graded_here`), against the
+    reference the batch's kernel run of the solution stored. Known-wrong answers go there:
+    a kernel each would cost its start and imports only to fail one question's tests."""
+    unknown = sorted(set(here) - submissions.keys())
+    assert not unknown, f"{unknown} are not among the submissions"
+    in_batch = {name: answers for name, answers in submissions.items() if name not in here}
+    assert in_batch, "the batch grades at least one submission: its reference run is needed"
+    for name, answers in in_batch.items():
         (folder / "in" / name).mkdir(parents=True)
-        nbformat.write(notebook, folder / "in" / name / lesson.exercise.name)
+        nbformat.write(filled_in(lesson, answers), folder / "in" / name / lesson.exercise.name)
     # One submission graded by one worker saves starting a second, idle one.
-    jobs = min(WORKERS, len(submissions))
-    result = grade_lesson(lesson.id, folder / "in", folder / "gradebook.db", root=root, jobs=jobs)
-    return {grade.student_id: grade for grade in result.graded}
+    jobs = min(WORKERS, len(in_batch))
+    gradebook = folder / "gradebook.db"
+    result = grade_lesson(lesson.id, folder / "in", gradebook, root=root, jobs=jobs)
+    grades = {grade.student_id: grade for grade in result.graded}
+    if here:
+        job = job_with_kernel_reference(lesson.id, lesson.solution, gradebook, root)
+        for name in here:
+            notebook = filled_in(lesson, submissions[name])
+            grades[name] = grade_here(job, notebook, name, folder / "here" / name)
+    return grades
 
 
 def points_by_question(grade: SubmissionGrade) -> dict[str, float]:
@@ -244,17 +272,23 @@ def lost_questions(changes: dict[str, Change], points: dict[str, float]) -> dict
     }
 
 
+def known_wrong(cases: Collection[str]) -> list[str]:
+    """The known-wrong cases ('wrong-q2', ...) among `cases`: graded in this process."""
+    return [case for case in cases if case.startswith("wrong-")]
+
+
 def grade_round_trip(lesson: Lesson, solution: Exercise, changes: dict[str, Change],
                      folder: Path) -> dict[str, SubmissionGrade]:  # fmt: skip
-    """One batch: the solution's answers, the untouched exercise, each changed case and
-    each measured forgery; the grades by case name."""
+    """The solution's answers, the untouched exercise, each changed case and each measured
+    forgery, graded in one batch but the known-wrong cases ('wrong-qN'), which are graded
+    in this process against the batch's reference; the grades by case name."""
     submissions = {
         "solved": solution_answers(solution),
         "untouched-exercise": {},
         **{case: changed_answers(solution, change) for case, change in changes.items()},
         **forged_submissions(lesson.id),
     }
-    return grade_submissions(lesson, submissions, folder)
+    return grade_submissions(lesson, submissions, folder, here=known_wrong(submissions))
 
 
 def assert_fails_only(grade: SubmissionGrade, hidden_test: str, message_start: str) -> None:
@@ -308,3 +342,66 @@ def assert_cells_right_under_the_defaults(solution: Exercise, cells: dict[str, s
     expected = observations_in_process(solved, solution)
     changed = with_cells_replaced(solved, cells)
     assert_same_observations(expected, observations_in_process(changed, solution))
+
+
+class LessonRoundTrip:
+    """The round trip every lesson from 05 on shares, as tests of one class per lesson.
+
+    A lesson's `TestLessonNN(LessonRoundTrip)` sets what differs: the lesson, its points,
+    its CHANGES (one 'wrong-qN' per question, at least one 'hard-coded-qN'), the hidden
+    test a hard-coded answer fails and how its feedback starts, and the parameters grading
+    must change; it adds the tests only its lesson needs. One grading batch per class."""
+
+    LESSON_ID: str
+    POINTS: dict[str, float]
+    CHANGES: dict[str, Change]
+    HARD_CODED: str  # the case typed in from a default run, e.g. "hard-coded-q4"
+    HARD_CODED_FAILS: tuple[str, str]  # (hidden test, how its feedback starts)
+    GRADING_CHANGES: tuple[str, ...]  # parameters grading sets to other values
+    # The hard-coded case is checked under the defaults by running only its cell again on
+    # the solution's namespace (when no later answer reads what it assigns).
+    RERUN_ONLY = False
+
+    @classmethod
+    def lesson(cls) -> Lesson:
+        return lesson_and_solution(cls.LESSON_ID)[0]
+
+    @classmethod
+    def solution(cls) -> Exercise:
+        return lesson_and_solution(cls.LESSON_ID)[1]
+
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        if "case" in metafunc.fixturenames:
+            metafunc.parametrize("case", lost_questions(self.CHANGES, self.POINTS))
+        if "forgery" in metafunc.fixturenames:
+            metafunc.parametrize("forgery", forgeries_for(self.LESSON_ID))
+
+    @pytest.fixture(scope="class")
+    def grades(self, tmp_path_factory: pytest.TempPathFactory) -> dict[str, SubmissionGrade]:
+        folder = tmp_path_factory.mktemp(f"lesson-{self.LESSON_ID}")
+        return grade_round_trip(self.lesson(), self.solution(), self.CHANGES, folder)
+
+    def test_each_submission_loses_exactly_its_wrong_questions(self, grades: dict,
+                                                               case: str) -> None:  # fmt: skip
+        lost = lost_questions(self.CHANGES, self.POINTS)[case]
+        assert_loses_exactly(grades[case], lost, self.POINTS)
+
+    def test_the_solution_is_graded_with_full_marks(self, grades: dict) -> None:
+        assert_full_marks(grades["solved"], self.POINTS)
+
+    def test_the_hard_coded_answer_fails_the_hidden_test_that_names_it(self, grades: dict) -> None:
+        assert_fails_only(grades[self.HARD_CODED], *self.HARD_CODED_FAILS)
+
+    def test_the_hard_coded_answer_passes_the_hidden_tests_under_the_defaults(self) -> None:
+        change = self.CHANGES[self.HARD_CODED]
+        assert_right_under_the_defaults(self.solution(), change, rerun_only=self.RERUN_ONLY)
+
+    def test_a_forgery_on_the_untouched_exercise_earns_nothing(self, grades: dict,
+                                                               forgery: str) -> None:  # fmt: skip
+        assert_forgery_earned_nothing(grades[forgery])
+
+    def test_points_add_up_to_the_lesson(self) -> None:
+        assert_points_add_up(self.lesson(), self.solution(), self.POINTS)
+
+    def test_grading_changes_the_parameters_the_answers_depend_on(self) -> None:
+        assert_grading_changes(self.lesson(), self.GRADING_CHANGES)

@@ -23,6 +23,7 @@ from lesson_round_trip import (
     forged_submissions,
     forgeries_for,
     grade_submissions,
+    known_wrong,
     lesson_and_solution,
     observations_in_process,
     points_by_question,
@@ -99,7 +100,8 @@ CASES = {
 @pytest.fixture(scope="module")
 def grades(tmp_path_factory: pytest.TempPathFactory) -> dict:
     submissions = {case: answers() for case, answers in CASES.items()}
-    return grade_submissions(LESSON, submissions, tmp_path_factory.mktemp("lesson-00"))
+    return grade_submissions(LESSON, submissions, tmp_path_factory.mktemp("lesson-00"),
+                             here=known_wrong(submissions))
 
 
 def test_the_grading_parameters_draw_another_world() -> None:

@@ -23,6 +23,7 @@ from lesson_round_trip import (
     forged_submissions,
     forgeries_for,
     grade_submissions,
+    known_wrong,
     lesson_and_solution,
     solution_answers,
 )
@@ -158,7 +159,8 @@ EXPECTED_LOST = {
 @pytest.fixture(scope="module")
 def grades(tmp_path_factory: pytest.TempPathFactory) -> dict:
     submissions = SUBMISSIONS | forged_submissions("01")
-    return grade_submissions(LESSON, submissions, tmp_path_factory.mktemp("lesson-01"))
+    return grade_submissions(LESSON, submissions, tmp_path_factory.mktemp("lesson-01"),
+                             here=known_wrong(submissions))
 
 
 @pytest.mark.parametrize("student", SUBMISSIONS)

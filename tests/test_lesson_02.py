@@ -22,6 +22,7 @@ from lesson_round_trip import (
     forged_submissions,
     forgeries_for,
     grade_submissions,
+    known_wrong,
     lesson_and_solution,
     mlflow_in,
     points_by_question,
@@ -136,7 +137,8 @@ FORGED = forged_submissions("02")
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
     submissions = {case: answers for case, (answers, _) in CASES.items()} | FORGED
-    return grade_submissions(LESSON, submissions, tmp_path_factory.mktemp("lesson-02"))
+    return grade_submissions(LESSON, submissions, tmp_path_factory.mktemp("lesson-02"),
+                             here=known_wrong(submissions))
 
 
 @pytest.mark.parametrize("case", CASES)

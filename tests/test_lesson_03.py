@@ -23,6 +23,7 @@ from lesson_round_trip import (
     forged_submissions,
     forgeries_for,
     grade_submissions,
+    known_wrong,
     lesson_and_solution,
     mlflow_in,
     points_by_question,
@@ -72,7 +73,8 @@ FORGED = forged_submissions("03")
 @pytest.fixture(scope="module")
 def grades(tmp_path_factory: pytest.TempPathFactory) -> dict:
     submissions = {case: answers() for case, (answers, _) in CASES.items()} | FORGED
-    return grade_submissions(LESSON, submissions, tmp_path_factory.mktemp("lesson-03"))
+    return grade_submissions(LESSON, submissions, tmp_path_factory.mktemp("lesson-03"),
+                             here=known_wrong(submissions))
 
 
 def test_every_question_has_a_mistake_and_grading_draws_another_world() -> None:

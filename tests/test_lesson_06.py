@@ -12,22 +12,8 @@ return; the grader compares them with the solution's, run with the same grading 
 
 from __future__ import annotations
 
-import pytest
-from lesson_round_trip import (
-    assert_fails_only,
-    assert_forgery_earned_nothing,
-    assert_full_marks,
-    assert_grading_changes,
-    assert_loses_exactly,
-    assert_points_add_up,
-    assert_right_under_the_defaults,
-    forgeries_for,
-    grade_round_trip,
-    lesson_and_solution,
-    lost_questions,
-)
+from lesson_round_trip import LessonRoundTrip
 
-LESSON, SOLUTION = lesson_and_solution("06")
 POINTS = {"q1": 2, "q2": 2, "q3": 3, "q4": 3}
 
 # q4's `dependence` of a run with the default parameters, typed in.
@@ -53,40 +39,13 @@ CHANGES = {
                       "for size in (10, 20, 50)}",
                       f"dependence = {DEFAULT_DEPENDENCE!r}"),
 }  # fmt: skip
-LOST = lost_questions(CHANGES, POINTS)
 
 
-@pytest.fixture(scope="module")
-def grades(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    return grade_round_trip(LESSON, SOLUTION, CHANGES, tmp_path_factory.mktemp("lesson-06"))
-
-
-@pytest.mark.parametrize("case", LOST)
-def test_each_submission_loses_exactly_its_wrong_questions(grades: dict, case: str) -> None:
-    assert_loses_exactly(grades[case], LOST[case], POINTS)
-
-
-def test_the_solution_is_graded_with_full_marks(grades: dict) -> None:
-    assert_full_marks(grades["solved"], POINTS)
-
-
-def test_hard_coded_shares_fail_the_hidden_test_that_names_them(grades: dict) -> None:
-    assert_fails_only(grades["hard-coded-q4"], "test_the_dependence_of_release_3_1",
-                      "dependence (items)[0][1]: observed 0.0083")
-
-
-@pytest.mark.parametrize("forgery", forgeries_for("06"))
-def test_a_forgery_on_the_untouched_exercise_earns_nothing(grades: dict, forgery: str) -> None:
-    assert_forgery_earned_nothing(grades[forgery])
-
-
-def test_points_add_up_to_the_lesson() -> None:
-    assert_points_add_up(LESSON, SOLUTION, POINTS)
-
-
-def test_grading_changes_the_parameters_the_shares_depend_on() -> None:
-    assert_grading_changes(LESSON, ("seed", "days", "orders_per_day", "train_days"))
-
-
-def test_the_hard_coded_shares_pass_the_hidden_tests_under_the_default_parameters() -> None:
-    assert_right_under_the_defaults(SOLUTION, CHANGES["hard-coded-q4"], rerun_only=True)
+class TestLesson06(LessonRoundTrip):
+    LESSON_ID = "06"
+    POINTS, CHANGES = POINTS, CHANGES
+    HARD_CODED = "hard-coded-q4"
+    HARD_CODED_FAILS = ("test_the_dependence_of_release_3_1",
+                        "dependence (items)[0][1]: observed 0.0083")
+    GRADING_CHANGES = ("seed", "days", "orders_per_day", "train_days")
+    RERUN_ONLY = True

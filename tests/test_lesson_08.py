@@ -12,22 +12,8 @@ grading parameters.
 
 from __future__ import annotations
 
-import pytest
-from lesson_round_trip import (
-    assert_fails_only,
-    assert_forgery_earned_nothing,
-    assert_full_marks,
-    assert_grading_changes,
-    assert_loses_exactly,
-    assert_points_add_up,
-    assert_right_under_the_defaults,
-    forgeries_for,
-    grade_round_trip,
-    lesson_and_solution,
-    lost_questions,
-)
+from lesson_round_trip import LessonRoundTrip
 
-LESSON, SOLUTION = lesson_and_solution("08")
 POINTS = {"q1": 3, "q2": 3, "q3": 4}
 
 # q3's choice in a run with the default parameters, typed in.
@@ -52,39 +38,11 @@ CHANGES = {
                       "choice = cheapest_within_budget(CANDIDATES, budget=5, cooldown_days=14)",
                       f"choice = {DEFAULT_CHOICE!r}"),
 }  # fmt: skip
-LOST = lost_questions(CHANGES, POINTS)
 
 
-@pytest.fixture(scope="module")
-def grades(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    return grade_round_trip(LESSON, SOLUTION, CHANGES, tmp_path_factory.mktemp("lesson-08"))
-
-
-@pytest.mark.parametrize("case", LOST)
-def test_each_submission_loses_exactly_its_wrong_questions(grades: dict, case: str) -> None:
-    assert_loses_exactly(grades[case], LOST[case], POINTS)
-
-
-def test_the_solution_is_graded_with_full_marks(grades: dict) -> None:
-    assert_full_marks(grades["solved"], POINTS)
-
-
-def test_the_hard_coded_choice_fails_the_hidden_test_that_names_it(grades: dict) -> None:
-    assert_fails_only(grades["hard-coded-q3"], "test_the_choice_of_this_year", "")
-
-
-@pytest.mark.parametrize("forgery", forgeries_for("08"))
-def test_a_forgery_on_the_untouched_exercise_earns_nothing(grades: dict, forgery: str) -> None:
-    assert_forgery_earned_nothing(grades[forgery])
-
-
-def test_points_add_up_to_the_lesson() -> None:
-    assert_points_add_up(LESSON, SOLUTION, POINTS)
-
-
-def test_grading_changes_every_parameter_of_the_year() -> None:
-    assert_grading_changes(LESSON, ("seed", "days", "orders_per_day"))
-
-
-def test_the_hard_coded_choice_passes_the_hidden_tests_under_the_default_parameters() -> None:
-    assert_right_under_the_defaults(SOLUTION, CHANGES["hard-coded-q3"])
+class TestLesson08(LessonRoundTrip):
+    LESSON_ID = "08"
+    POINTS, CHANGES = POINTS, CHANGES
+    HARD_CODED = "hard-coded-q3"
+    HARD_CODED_FAILS = ("test_the_choice_of_this_year", "")
+    GRADING_CHANGES = ("seed", "days", "orders_per_day")
