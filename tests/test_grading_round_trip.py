@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import nbformat
 import pytest
-from grading_helpers import FULL_MARKS, GRADING_COURSE, submission_folder
+from graded_here import grade_here, job_with_kernel_reference
+from grading_helpers import EXERCISE_NAME, FULL_MARKS, GRADING_COURSE, submission_folder
 
 from mlops_course.classroom.grading.batch import grade_lesson
 
@@ -48,3 +50,16 @@ def test_feedback_shows_hidden_verdicts_but_never_hidden_source(round_trip) -> N
     assert "observe(late_share" not in text  # the hidden test's body
     assert (tmp / "feedback" / "00" / "grade-distribution.png").stat().st_size > 1000
     assert (tmp / "grades.csv").read_text().startswith("student_id,lesson,score,max_score,status")
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_grading_in_process_gives_the_kernel_s_verdicts(round_trip, tmp_path, case: str) -> None:
+    # The lessons' round trips grade their known mistakes in process (tests/graded_here.py):
+    # that stands in for a kernel only if every test's verdict and message are the same.
+    tmp, grades = round_trip
+    solution = GRADING_COURSE / "solutions" / "00-parcel-delays.ipynb"
+    job = job_with_kernel_reference("00", solution, tmp / "gradebook.db", GRADING_COURSE)
+    notebook = nbformat.read(tmp / "in" / case / EXERCISE_NAME, as_version=4)
+    here = grade_here(job, notebook, case, tmp_path / "here")
+    assert here.tests == grades[case].tests
+    assert here.questions == grades[case].questions
