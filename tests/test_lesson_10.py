@@ -40,13 +40,14 @@ CHANGES = {
     # any change of the categories counts as breaking, also one that removes a category
     "wrong-q1": ("q1-answer", 'not set(after["categories"]) <= set(before["categories"])',
                  'set(after["categories"]) != set(before["categories"])'),
-    # requests judged like responses: a service that accepts more is taken for breaking, one that accepts less for safe
+    # requests judged like responses: accepting more taken for breaking, accepting less for safe
     "wrong-q2": ("q2-answer", "allows_more(after, before)", "allows_more(before, after)"),
     # a missing value fails the categories check even where the consumer allows missing values
     "wrong-q3": ("q3-answer", 'not present.isin(expected["categories"]).all()',
                  'not values.isin(expected["categories"]).all()'),
     "hard-coded-q3": ("q3-answer",
-                      "broken_days = {name: [day for day, broken in verdicts.items() if name in broken] for name in CONSUMERS}",
+                      "broken_days = {name: [day for day, broken in verdicts.items()"
+                      " if name in broken] for name in CONSUMERS}",
                       f"broken_days = {DEFAULT_BROKEN_DAYS!r}"),
 }  # fmt: skip
 LOST = lost_questions(CHANGES, POINTS)
@@ -67,8 +68,11 @@ def test_the_solution_is_graded_with_full_marks(grades: dict) -> None:
 
 
 def test_hard_coded_broken_days_fail_the_hidden_test_that_names_them(grades: dict) -> None:
-    assert_fails_only(grades["hard-coded-q3"], "test_broken_days_of_this_world",
-                      "broken_days['late-delivery model'][0]: observed 19")
+    assert_fails_only(
+        grades["hard-coded-q3"],
+        "test_broken_days_of_this_world",
+        "broken_days['late-delivery model'][0]: observed 19",
+    )
 
 
 @pytest.mark.parametrize("forgery", forgeries_for("10"))
