@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import pytest
 from lesson_round_trip import (
-    assert_fails_only,
     assert_forgery_earned_nothing,
     assert_full_marks,
     assert_grading_changes,
     assert_loses_exactly,
     assert_points_add_up,
     assert_right_under_the_defaults,
+    failed_tests,
     forgeries_for,
     grade_round_trip,
     lesson_and_solution,
@@ -38,19 +38,20 @@ DEFAULT_BROKEN_DAYS = {"late-delivery model": [19, 20, 34, 35, 50, 51, 52, 67, 8
 # Each case changes one text of the solution's answers and loses the question its name ends with.
 CHANGES = {
     # any change of the categories counts as breaking, also one that removes a category
-    "wrong-q1": ("q1-answer", 'not set(after["categories"]) <= set(before["categories"])',
-                 'set(after["categories"]) != set(before["categories"])'),
+    "wrong-q1": ("q1-answer", "lambda after, before: not set(after) <= set(before)",
+                 "lambda after, before: set(after) != set(before)"),
     # requests judged like responses: accepting more taken for breaking, accepting less for safe
     "wrong-q2": ("q2-answer", "allows_more(after, before)", "allows_more(before, after)"),
-    # a missing value fails the categories check even where the consumer allows missing values
-    "wrong-q3": ("q3-answer", 'not present.isin(expected["categories"]).all()',
-                 'not values.isin(expected["categories"]).all()'),
+    # the trial's mistake: a fault's end_day left out, so a one-day fault breaks nobody
+    "wrong-q3": ("q3-answer", "range(event.day, event.end_day + 1)",
+                 "range(event.day, event.end_day)"),
     "hard-coded-q3": ("q3-answer",
                       "broken_days = {name: [day for day, broken in verdicts.items()"
                       " if name in broken] for name in CONSUMERS}",
                       f"broken_days = {DEFAULT_BROKEN_DAYS!r}"),
 }  # fmt: skip
 LOST = lost_questions(CHANGES, POINTS)
+PUBLIC_FAULT_DAYS_TEST = "test_broken_days_and_broken_by_on_the_days_of_the_faults"
 
 
 @pytest.fixture(scope="module")
@@ -68,11 +69,15 @@ def test_the_solution_is_graded_with_full_marks(grades: dict) -> None:
 
 
 def test_hard_coded_broken_days_fail_the_hidden_test_that_names_them(grades: dict) -> None:
-    assert_fails_only(
-        grades["hard-coded-q3"],
-        "test_broken_days_of_this_world",
-        "broken_days['late-delivery model'][0]: observed 19",
-    )
+    # The public test that compares broken_days with broken_consumers on the grading world's
+    # fault days fails too; the hidden test says what was observed, never the reference.
+    grade = grades["hard-coded-q3"]
+    failed = {test.name: test for test in grade.tests if not test.passed}
+    hidden = "test_broken_days_of_this_world"
+    assert set(failed) == {hidden, PUBLIC_FAULT_DAYS_TEST}, failed_tests(grade)
+    assert failed[hidden].hidden and not failed[PUBLIC_FAULT_DAYS_TEST].hidden
+    message = failed[hidden].message
+    assert message.startswith("broken_days['late-delivery model'][0]: observed 19"), message
 
 
 @pytest.mark.parametrize("forgery", forgeries_for("10"))
