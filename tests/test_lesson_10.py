@@ -13,22 +13,8 @@ the same grading parameters.
 
 from __future__ import annotations
 
-import pytest
-from lesson_round_trip import (
-    assert_forgery_earned_nothing,
-    assert_full_marks,
-    assert_grading_changes,
-    assert_loses_exactly,
-    assert_points_add_up,
-    assert_right_under_the_defaults,
-    failed_tests,
-    forgeries_for,
-    grade_round_trip,
-    lesson_and_solution,
-    lost_questions,
-)
+from lesson_round_trip import LessonRoundTrip, failed_tests
 
-LESSON, SOLUTION = lesson_and_solution("10")
 POINTS = {"q1": 3, "q2": 3, "q3": 4}
 
 # The broken days of a run with the default parameters, typed in.
@@ -50,48 +36,26 @@ CHANGES = {
                       " if name in broken] for name in CONSUMERS}",
                       f"broken_days = {DEFAULT_BROKEN_DAYS!r}"),
 }  # fmt: skip
-LOST = lost_questions(CHANGES, POINTS)
+# Under the grading parameters, this public test (broken_days against the student's own
+# broken_consumers on the fault days) fails a hard-coded broken_days too.
 PUBLIC_FAULT_DAYS_TEST = "test_broken_days_and_broken_by_on_the_days_of_the_faults"
 
 
-@pytest.fixture(scope="module")
-def grades(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    return grade_round_trip(LESSON, SOLUTION, CHANGES, tmp_path_factory.mktemp("lesson-10"))
+class TestLesson10(LessonRoundTrip):
+    LESSON_ID = "10"
+    POINTS, CHANGES = POINTS, CHANGES
+    HARD_CODED = "hard-coded-q3"
+    HARD_CODED_FAILS = ("test_broken_days_of_this_world",
+                        "broken_days['late-delivery model'][0]: observed 19")
+    GRADING_CHANGES = ("seed", "days", "orders_per_day", "scenario_seed")
+    RERUN_ONLY = True
 
-
-@pytest.mark.parametrize("case", LOST)
-def test_each_submission_loses_exactly_its_wrong_questions(grades: dict, case: str) -> None:
-    assert_loses_exactly(grades[case], LOST[case], POINTS)
-
-
-def test_the_solution_is_graded_with_full_marks(grades: dict) -> None:
-    assert_full_marks(grades["solved"], POINTS)
-
-
-def test_hard_coded_broken_days_fail_the_hidden_test_that_names_them(grades: dict) -> None:
-    # The public test that compares broken_days with broken_consumers on the grading world's
-    # fault days fails too; the hidden test says what was observed, never the reference.
-    grade = grades["hard-coded-q3"]
-    failed = {test.name: test for test in grade.tests if not test.passed}
-    hidden = "test_broken_days_of_this_world"
-    assert set(failed) == {hidden, PUBLIC_FAULT_DAYS_TEST}, failed_tests(grade)
-    assert failed[hidden].hidden and not failed[PUBLIC_FAULT_DAYS_TEST].hidden
-    message = failed[hidden].message
-    assert message.startswith("broken_days['late-delivery model'][0]: observed 19"), message
-
-
-@pytest.mark.parametrize("forgery", forgeries_for("10"))
-def test_a_forgery_on_the_untouched_exercise_earns_nothing(grades: dict, forgery: str) -> None:
-    assert_forgery_earned_nothing(grades[forgery])
-
-
-def test_points_add_up_to_the_lesson() -> None:
-    assert_points_add_up(LESSON, SOLUTION, POINTS)
-
-
-def test_grading_changes_the_world_and_its_scenario() -> None:
-    assert_grading_changes(LESSON, ("seed", "days", "orders_per_day", "scenario_seed"))
-
-
-def test_the_hard_coded_broken_days_pass_the_hidden_tests_under_the_default_parameters() -> None:
-    assert_right_under_the_defaults(SOLUTION, CHANGES["hard-coded-q3"], rerun_only=True)
+    def test_the_hard_coded_answer_fails_the_hidden_test_that_names_it(self, grades: dict) -> None:
+        # The hidden test says what was observed, never the reference; the public test of
+        # the fault days fails as well.
+        grade = grades[self.HARD_CODED]
+        hidden, message_start = self.HARD_CODED_FAILS
+        failed = {test.name: test for test in grade.tests if not test.passed}
+        assert set(failed) == {hidden, PUBLIC_FAULT_DAYS_TEST}, failed_tests(grade)
+        assert failed[hidden].hidden and not failed[PUBLIC_FAULT_DAYS_TEST].hidden
+        assert failed[hidden].message.startswith(message_start), failed[hidden].message
