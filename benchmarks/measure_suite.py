@@ -54,9 +54,19 @@ def lesson_of_test(classname: str, name: str) -> str | None:
 
 
 def part_of_test(classname: str, file: str) -> str:
+    """The part of a JUnit test case. Its module comes from `classname` ("tests.test_x" or
+    "tests.test_x.TestClass"): `file` names where a method is defined, which for a method a
+    class inherits (LessonRoundTrip's) is another module than the test's."""
     from suite_parts import part_of
 
-    return part_of(file or classname.replace(".", "/") + ".py")
+    if file.endswith(".ipynb"):
+        return part_of(file)
+    module = []
+    for component in classname.split("."):
+        if component.startswith("Test"):
+            break
+        module.append(component)
+    return part_of("/".join(module) + ".py" if module else file)
 
 
 def measure() -> dict:
