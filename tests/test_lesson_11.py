@@ -6,8 +6,10 @@ and q3's accepted candidates hard-coded from a run with the default parameters. 
 with another seed and world size, so the golden master runs on other orders and the hard-coded
 list loses q3 (with the defaults, run here in process, its hidden tests observe what the
 solution's observe). The untouched exercise with each measured forgery appended earns nothing.
-Hidden tests only observe values, among them what ruff reports on the student's own module;
-the grader compares them with the solution's, run with the same grading parameters.
+Hidden tests only observe values: which of 21 one-rule mutants of the legacy rules the
+student's edge orders catch (q1), what ruff reports on the student's own module (q2), the
+reviews of the five candidates (q3); the grader compares them with the solution's, run with
+the same grading parameters.
 """
 
 from __future__ import annotations
@@ -28,20 +30,21 @@ from lesson_round_trip import (
 )
 
 LESSON, SOLUTION = lesson_and_solution("11")
-POINTS = {"q1": 2, "q2": 4, "q3": 4}
+POINTS = {"q1": 3, "q2": 4, "q3": 3}
 
 # The candidates a run with the default parameters accepts, typed in.
 DEFAULT_ACCEPTED = ["candidate_a", "candidate_d"]
 
 # Each case changes one text of the solution's answers and loses the question its name ends with.
 CHANGES = {
-    # ruff run with a bound of 1: functions of complexity 1 are no longer reported
-    "wrong-q1": ("q1-answer", 'select="C901", bound=0', 'select="C901", bound=1'),
+    # a boundary tried from one side only: 4.5 kg, not exactly 5 kg, so ">= 5 kg" goes uncaught
+    "wrong-q1": ("q1-answer", '"n_items": 4, "weight_kg": 5.0}', '"n_items": 4, "weight_kg": 4.5}'),
     # "from 16:00 on" read as "after 16:00": orders placed at 16:xx lose their point
     "wrong-q2": ("q2-answer", '["order_hour"] >= LATE_HOUR', '["order_hour"] > LATE_HOUR'),
-    # ruff's default bound (10) instead of max_complexity: a too complex candidate passes
+    # ruff's default bound (10) instead of max_complexity: a too complex pull request passes
     "wrong-q3": ("q3-answer", "ruff_check(path)}", "ruff_check(path, bound=10)}"),
-    "hard-coded-q3": ("q3-answer", "accepted = sorted(passed)", f"accepted = {DEFAULT_ACCEPTED!r}"),
+    "hard-coded-q3": ("q3-answer", "accepted = accepted_candidates(CANDIDATES, orders)",
+                      f"accepted = {DEFAULT_ACCEPTED!r}"),
 }  # fmt: skip
 LOST = lost_questions(CHANGES, POINTS)
 
