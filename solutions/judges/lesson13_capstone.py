@@ -136,8 +136,16 @@ def _problems_of(decisions, days):
         missing = [key for key in KEYS if key not in decision]
         if missing:
             return day, f"the decision lacks {', '.join(missing)}"
-        if not isinstance(decision["flagged"], list):
+        flagged = decision["flagged"]
+        if not isinstance(flagged, list) or not all(isinstance(item, str) for item in flagged):
             return day, "flagged is not a list of order ids"
+        if not isinstance(decision["rejected"], bool):
+            return day, "rejected is not True or False"
+        for key in ("model_version", "promoted"):
+            if decision[key] is not None and type(decision[key]) is not int:
+                return day, f"{key} is neither a whole number nor None"
+        if not isinstance(decision["data_fingerprint"], str):
+            return day, "data_fingerprint is not a string"
     return None
 
 
