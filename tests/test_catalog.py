@@ -32,13 +32,12 @@ def test_catalog_lists_the_fifteen_lessons_with_their_slugs_and_files(course_cop
         assert lesson.practice.endswith(".") and lesson.points > 0
 
 
-def test_written_lessons_ship_all_three_notebooks_and_the_capstone_is_planned() -> None:
+def test_written_lessons_ship_all_three_notebooks() -> None:
     # The real repository, not a copy: a lesson marked written must have its walkthrough,
     # its solution and its generated exercise on disk.
     course = load_catalog(REPOSITORY)
     assert "00" in [lesson.id for lesson in course.written()]
-    assert course.lesson("13").status == "planned"
-    assert {lesson.status for lesson in course.lessons} == {"written", "planned"}
+    assert {lesson.status for lesson in course.lessons} <= {"written", "planned"}
     for lesson in course.written():
         for notebook in (lesson.notebook, lesson.solution, lesson.exercise):
             assert notebook.is_file(), f"lesson {lesson.id} is written but {notebook} is missing"
