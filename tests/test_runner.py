@@ -183,4 +183,4 @@ def test_list_shows_the_fifteen_lessons(course_copy: Path) -> None:
     statuses = {lesson.id: lesson.status for lesson in load_catalog().lessons}
     for row in rows:
         assert f" {statuses[row.split()[0]]} " in row, row
-    assert any(" planned " in row for row in rows) and any(" written " in row for row in rows)
+    assert any(" written " in row for row in rows)
