@@ -291,13 +291,19 @@ def grade_round_trip(lesson: Lesson, solution: Exercise, changes: dict[str, Chan
     return grade_submissions(lesson, submissions, folder, here=known_wrong(submissions))
 
 
-def assert_fails_only(grade: SubmissionGrade, hidden_test: str, message_start: str) -> None:
-    """The submission fails exactly one test, `hidden_test`, a hidden one, whose feedback
-    starts with `message_start` (what was observed, never the reference)."""
-    failed = [test for test in grade.tests if not test.passed]
-    assert {test.name for test in failed} == {hidden_test}, failed_tests(grade)
-    assert all(test.hidden for test in failed)
-    assert failed[0].message.startswith(message_start), failed[0].message
+def assert_fails_only(grade: SubmissionGrade, hidden_test: str, message_start: str,
+                      public: tuple[str, str] | None = None) -> None:  # fmt: skip
+    """The submission fails exactly one hidden test, `hidden_test`, whose feedback starts
+    with `message_start` (what was observed, never the reference) — and, if `public` names
+    one (test, message start), that public test as well, and no other."""
+    failed = {test.name: test for test in grade.tests if not test.passed}
+    expected = {hidden_test: (True, message_start)}
+    if public is not None:
+        expected[public[0]] = (False, public[1])
+    assert set(failed) == set(expected), failed_tests(grade)
+    for name, (hidden, start) in expected.items():
+        assert failed[name].hidden == hidden, f"{name} is {'not ' * hidden}a hidden test"
+        assert failed[name].message.startswith(start), failed[name].message
 
 
 def assert_points_add_up(lesson: Lesson, solution: Exercise, points: dict[str, float]) -> None:
@@ -357,6 +363,9 @@ class LessonRoundTrip:
     CHANGES: dict[str, Change]
     HARD_CODED: str  # the case typed in from a default run, e.g. "hard-coded-q4"
     HARD_CODED_FAILS: tuple[str, str]  # (hidden test, how its feedback starts)
+    # A public test the hard-coded answer fails too under the grading parameters, when one
+    # compares the answer with the world's own values: (test, how its message starts).
+    HARD_CODED_PUBLIC_FAILS: tuple[str, str] | None = None
     GRADING_CHANGES: tuple[str, ...]  # parameters grading sets to other values
     # The hard-coded case is checked under the defaults by running only its cell again on
     # the solution's namespace (when no later answer reads what it assigns).
@@ -390,7 +399,8 @@ class LessonRoundTrip:
         assert_full_marks(grades["solved"], self.POINTS)
 
     def test_the_hard_coded_answer_fails_the_hidden_test_that_names_it(self, grades: dict) -> None:
-        assert_fails_only(grades[self.HARD_CODED], *self.HARD_CODED_FAILS)
+        assert_fails_only(grades[self.HARD_CODED], *self.HARD_CODED_FAILS,
+                          public=self.HARD_CODED_PUBLIC_FAILS)
 
     def test_the_hard_coded_answer_passes_the_hidden_tests_under_the_defaults(self) -> None:
         change = self.CHANGES[self.HARD_CODED]

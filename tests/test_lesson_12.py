@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lesson_round_trip import LessonRoundTrip, failed_tests, mlflow_in
+from lesson_round_trip import LessonRoundTrip, mlflow_in
 
 POINTS = {"q1": 3, "q2": 3, "q3": 4}
 
@@ -46,20 +46,11 @@ class TestLesson12(LessonRoundTrip):
     POINTS, CHANGES = POINTS, CHANGES
     HARD_CODED = "hard-coded-q1"
     HARD_CODED_FAILS = ("test_the_cheapest_run_observed", "cheapest_cost: observed 3.0167")
+    # q1's public test compares cheapest_cost with the cards of this world's runs.
+    HARD_CODED_PUBLIC_FAILS = ("test_the_cheapest_run_of_this_world",
+                               "AssertionError: cheapest_cost is 3.0167")
     GRADING_CHANGES = ("seed", "days", "orders_per_day", "train_days")
     RERUN_ONLY = True  # no later answer reads cheapest_cost
-
-    def test_the_hard_coded_answer_fails_the_hidden_test_that_names_it(self, grades: dict) -> None:
-        # q1's public test compares cheapest_cost with the cards of this world's runs, so
-        # under grading a cost typed in from a default run fails it too, besides the hidden test.
-        grade = grades[self.HARD_CODED]
-        failed = {test.name: test for test in grade.tests if not test.passed}
-        public = "test_the_cheapest_run_of_this_world"
-        assert set(failed) == {public, self.HARD_CODED_FAILS[0]}, failed_tests(grade)
-        assert not failed[public].hidden and failed[self.HARD_CODED_FAILS[0]].hidden
-        message = failed[public].message
-        assert message.startswith("AssertionError: cheapest_cost is 3.0167"), message
-        assert failed[self.HARD_CODED_FAILS[0]].message.startswith(self.HARD_CODED_FAILS[1])
 
     def test_the_hard_coded_answer_passes_the_hidden_tests_under_the_defaults(
         self, tmp_path: Path
