@@ -99,41 +99,55 @@ def run_cells_here(cells: list[NotebookNode], workdir: Path) -> RunRecord:
 
 
 @contextmanager
+def mlflow_and_environment_restored() -> Iterator[None]:
+    """This process's environment and MLflow's globals (tracking URI, active experiment, no
+    run left open) as the block found them, whatever it set."""
+    import mlflow
+    import mlflow.tracking.fluent
+    from mlflow.tracking._tracking_service import utils
+
+    environment = dict(os.environ)
+    tracking_uri, experiment_id = utils._tracking_uri, mlflow.tracking.fluent._active_experiment_id
+    try:
+        yield
+    finally:
+        while mlflow.active_run():
+            mlflow.end_run()
+        mlflow.set_tracking_uri(tracking_uri)  # (None unsets the variable: restored below)
+        mlflow.tracking.fluent._active_experiment_id = experiment_id
+        os.environ.clear()
+        os.environ.update(environment)
+
+
+@contextmanager
 def kernel_like(workdir: Path) -> Iterator[None]:
     """This process made to look like a grading kernel in `workdir`, and put back after."""
     import matplotlib.pyplot as plt
     import mlflow
     import mlflow.tracking.fluent
-    from mlflow.tracking._tracking_service import utils
 
     prepare_workdir(workdir, uid=None)
-    environment, cwd, path = dict(os.environ), Path.cwd(), list(sys.path)
+    cwd, path = Path.cwd(), list(sys.path)
     package = {name: module for name, module in sys.modules.items() if _in_package(name)}
-    tracking_uri, experiment_id = utils._tracking_uri, mlflow.tracking.fluent._active_experiment_id
-    os.environ.clear()
-    os.environ.update(kernel_environment(workdir))
-    # The store is the kernel's (MLFLOW_TRACKING_URI): forget the one this process chose.
-    utils._tracking_uri, mlflow.tracking.fluent._active_experiment_id = None, None
-    os.chdir(workdir)
-    sys.path.insert(0, str(workdir))  # a kernel imports modules from its working folder
-    try:
-        with warnings.catch_warnings():
-            yield
-    finally:
-        while mlflow.active_run():
-            mlflow.end_run()
-        plt.close("all")
-        os.chdir(cwd)
+    with mlflow_and_environment_restored():
+        # The store is the kernel's (MLFLOW_TRACKING_URI): forget the one this process chose.
+        mlflow.set_tracking_uri(None)
+        mlflow.tracking.fluent._active_experiment_id = None
         os.environ.clear()
-        os.environ.update(environment)
-        utils._tracking_uri, mlflow.tracking.fluent._active_experiment_id = (
-            tracking_uri, experiment_id,
-        )  # fmt: skip
-        sys.path[:] = path
-        for name, module in list(sys.modules.items()):
-            if _in_package(name) or _from_folder(module, workdir):
-                del sys.modules[name]
-        sys.modules.update(package)
+        os.environ.update(kernel_environment(workdir))
+        os.chdir(workdir)
+        sys.path.insert(0, str(workdir))  # a kernel imports modules from its working folder
+        try:
+            with warnings.catch_warnings():
+                yield
+        finally:
+            plt.close("all")
+            os.chdir(cwd)
+            sys.path[:] = path
+            for name, module in list(sys.modules.items()):
+                if _in_package(name) or _from_folder(module, workdir):
+                    del sys.modules[name]
+            sys.modules.update(package)
 
 
 def _in_package(name: str) -> bool:

@@ -26,7 +26,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from forgeries import FORGERIES, MEASURED
-from graded_here import grade_here, job_with_kernel_reference
+from graded_here import grade_here, job_with_kernel_reference, mlflow_and_environment_restored
 
 from mlops_course.classroom.authoring.solution import ANSWER, TESTS, Exercise, read_solution
 from mlops_course.classroom.catalog import Lesson, load_catalog
@@ -207,22 +207,9 @@ def mlflow_in(folder: Path) -> Iterator[None]:
     For setup cells that call `tracking.configure` when a lesson is run here, not in a
     kernel: nothing reaches the repository's runs/, and later tests find MLflow as before
     (`mlflow.set_experiment` leaves the experiment's id in the environment, too)."""
-    import mlflow
-    import mlflow.tracking.fluent
-    from mlflow.tracking._tracking_service import utils
-
-    environment = dict(os.environ)
-    tracking_uri, experiment_id = utils._tracking_uri, mlflow.tracking.fluent._active_experiment_id
-    os.environ["MLFLOW_TRACKING_URI"] = f"sqlite:///{folder / 'mlflow.db'}"
-    try:
+    with mlflow_and_environment_restored():
+        os.environ["MLFLOW_TRACKING_URI"] = f"sqlite:///{folder / 'mlflow.db'}"
         yield
-    finally:
-        while mlflow.active_run():
-            mlflow.end_run()
-        mlflow.set_tracking_uri(tracking_uri)  # (None unsets the variable: restore it after)
-        mlflow.tracking.fluent._active_experiment_id = experiment_id
-        os.environ.clear()
-        os.environ.update(environment)
 
 
 def observations_in_process(namespace: dict, solution: Exercise) -> dict[str, list]:
