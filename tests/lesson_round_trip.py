@@ -373,9 +373,11 @@ class LessonRoundTrip:
             metafunc.parametrize("forgery", forgeries_for(self.LESSON_ID))
 
     @pytest.fixture(scope="class")
-    def grades(self, tmp_path_factory: pytest.TempPathFactory) -> dict[str, SubmissionGrade]:
-        folder = tmp_path_factory.mktemp(f"lesson-{self.LESSON_ID}")
-        return grade_round_trip(self.lesson(), self.solution(), self.CHANGES, folder)
+    @classmethod
+    def grades(cls, tmp_path_factory: pytest.TempPathFactory) -> dict[str, SubmissionGrade]:
+        # A class method: the fixture runs once per class, not on the instance a test gets.
+        folder = tmp_path_factory.mktemp(f"lesson-{cls.LESSON_ID}")
+        return grade_round_trip(cls.lesson(), cls.solution(), cls.CHANGES, folder)
 
     def test_each_submission_loses_exactly_its_wrong_questions(self, grades: dict,
                                                                case: str) -> None:  # fmt: skip

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from mlops_course.capstone import LAUNCH_DAY, rehearsal_verdict, verdict
+from mlops_course.capstone import (
+    JUDGED_KINDS,
+    LAUNCH_DAY,
+    UNSEEN_UNITS,
+    fault_days,
+    hidden_scenario,
+    rehearsal_verdict,
+    verdict,
+)
 from mlops_course.tracking import data_fingerprint
 from mlops_course.world import events, generate
 
@@ -60,3 +68,17 @@ def test_each_criterion_names_what_failed(world) -> None:
 def test_verdict_reports_a_malformed_decision() -> None:
     passed, message = verdict([{}] * 3, ["x"] * 3, [0.0] * 3, set(), [{}, None, {}])
     assert not passed and message.startswith("day 0: the decision lacks flagged"), message
+
+
+@pytest.mark.parametrize("scenario_seed", range(8))
+def test_the_hidden_year_changes_units_only_into_ones_the_contract_misses(scenario_seed) -> None:
+    scenario = hidden_scenario(scenario_seed, 150)
+    assert sorted(event.kind for event in scenario) == sorted(JUDGED_KINDS)
+    [change] = [event for event in scenario if event.kind == "unit_change"]
+    assert change.unit == UNSEEN_UNITS[change.column] and change.factor in (0.621371, 2.20462)
+
+
+def test_the_days_in_another_unit_are_faulty_days() -> None:
+    change = events.UnitChange(day=12, column="distance_km", unit="mi", duration=2)
+    world = generate(seed=5, days=DAYS, orders_per_day=20, scenario=[change])
+    assert fault_days(world) == {12, 13}

@@ -27,8 +27,9 @@ CHANGES = {
     # the baseline over every day before the event, not the 7 days before it
     "wrong-q2": ("q2-answer", 'log.loc[log["day"] < event.day, "cost_eur"].tail(7)',
                  'log.loc[log["day"] < event.day, "cost_eur"]'),
-    # a system that serves every batch and never rejects one: the judge finds the faults served
-    "wrong-q3": ("q3-answer", "rejected = bool(batch_problems(batch))", "rejected = False"),
+    # the walkthrough's system: q1's contract alone, no batch statistic: days in miles served
+    "wrong-q3": ("q3-answer", "rejected = bool(batch_problems(batch)) or self.wrong_unit(batch)",
+                 "rejected = bool(batch_problems(batch))"),
     "hard-coded-q1": ("q1-answer",
                       "rejected_days = [day for day in range(world.days) "
                       "if batch_problems(daily_batch(world, day))]",
@@ -44,8 +45,9 @@ class TestLesson13(LessonRoundTrip):
     GRADING_CHANGES = ("seed", "days")  # and scenario_seed, which only the solution declares
     RERUN_ONLY = True  # no later answer reads rejected_days
 
-    def test_the_system_that_never_rejects_loses_q3_through_the_judge(self, grades: dict) -> None:
-        # Its public rehearsal fails too; the hidden year fails in the judge, which says why.
+    def test_the_system_without_a_unit_check_loses_q3_through_the_judge(self, grades: dict) -> None:
+        # Its public rehearsal fails too; the hidden year fails in the judge, which says why:
+        # the grading world's distances arrive in miles on two days, which no row-wise rule sees.
         driven = _driven_test(grades["wrong-q3"])
         assert not driven.passed and "served the faulty batches of days" in driven.message, (
             driven.message

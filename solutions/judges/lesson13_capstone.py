@@ -14,9 +14,9 @@ own world; the truth they are checked against is computed here, from the hidden 
 import functools
 
 from mlops_course.capstone import (
-    JUDGED_KINDS,
     fault_days,
     fed_batch,
+    hidden_scenario,
     never_retrained_daily_cost,
     outcomes_of,
     verdict,
@@ -25,9 +25,9 @@ from mlops_course.capstone import (
 
 @functools.lru_cache(maxsize=4)
 def _world(seed, days, orders_per_day, scenario_seed):
-    from mlops_course.world import Scenario, generate
+    from mlops_course.world import generate
 
-    scenario = Scenario.sample(scenario_seed, days, kinds=JUDGED_KINDS)
+    scenario = hidden_scenario(scenario_seed, days)
     return generate(seed=seed, days=days, orders_per_day=orders_per_day, scenario=scenario)
 
 

@@ -8,6 +8,8 @@ process and calls `verdict` there: nothing a kernel sends is trusted but the dec
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 
@@ -17,15 +19,34 @@ from mlops_course.world import (
     COST_FALSE_POSITIVE,
     FEATURES,
     NUMERIC_FEATURES,
+    Scenario,
+    events,
 )
 
 LAUNCH_DAY = 21  # the system's decisions are priced from this day on
 TRIVIAL_MARGIN = 0.0  # EUR per order the system must beat both trivial policies by
 STATIC_MARGIN = 0.05  # EUR per order the system may cost more than the never-retrained model
 MAX_CLEAN_REJECTED_SHARE = 0.03  # of the clean days from launch on
-FAULT_KINDS = ("missing_values", "out_of_range", "new_category", "renamed_column", "duplicates")
+# The faults the exercise's batch contract (q1) sees row by row, and the one it cannot: a unit
+# change into a unit whose values stay within VALID_RANGES, seen only in a batch statistic.
+CONTRACT_FAULT_KINDS = (
+    "missing_values", "out_of_range", "new_category", "renamed_column", "duplicates",
+)  # fmt: skip
+FAULT_KINDS = (*CONTRACT_FAULT_KINDS, "unit_change")
 JUDGED_KINDS = ("concept_drift", *FAULT_KINDS)  # the kinds of event the hidden year draws
+UNSEEN_UNITS = {"distance_km": "mi", "weight_kg": "lb"}  # x0.62 and x2.2: plausible values
 KEYS = ("flagged", "rejected", "model_version", "data_fingerprint", "promoted")
+
+
+def hidden_scenario(scenario_seed: int, days: int) -> Scenario:
+    """One event of each of JUDGED_KINDS, drawn by `Scenario.sample`, its unit change turned
+    into miles or pounds: metres and grams break VALID_RANGES, which q1's contract sees already."""
+    drawn = Scenario.sample(scenario_seed, days, kinds=JUDGED_KINDS)
+    return Scenario([
+        dataclasses.replace(event, unit=UNSEEN_UNITS[event.column], factor=None)
+        if isinstance(event, events.UnitChange) else event
+        for event in drawn
+    ])  # fmt: skip
 
 
 def fault_days(world) -> set[int]:
