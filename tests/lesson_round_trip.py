@@ -260,15 +260,18 @@ def lost_questions(changes: dict[str, Change], points: dict[str, float]) -> dict
 
 
 def known_wrong(cases: Collection[str]) -> list[str]:
-    """The known-wrong cases ('wrong-q2', ...) among `cases`: graded in this process."""
-    return [case for case in cases if case.startswith("wrong-")]
+    """The cases known to be wrong under grading among `cases`, graded in this process: the
+    mistakes ('wrong-q2', ...) and the answers hard-coded from the defaults ('hard-coded-...').
+    Both are changed answers whose verdicts tests/test_grading_round_trip.py shows grading in
+    process gives as a kernel does; the batch's kernels grade the rest."""
+    return [case for case in cases if case.startswith(("wrong-", "hard-coded"))]
 
 
 def grade_round_trip(lesson: Lesson, solution: Exercise, changes: dict[str, Change],
                      folder: Path) -> dict[str, SubmissionGrade]:  # fmt: skip
     """The solution's answers, the untouched exercise, each changed case and each measured
-    forgery, graded in one batch but the known-wrong cases ('wrong-qN'), which are graded
-    in this process against the batch's reference; the grades by case name."""
+    forgery, graded in one batch but the known-wrong cases ('wrong-qN', 'hard-coded-...'),
+    which are graded in this process against the batch's reference; the grades by case name."""
     submissions = {
         "solved": solution_answers(solution),
         "untouched-exercise": {},
