@@ -9,6 +9,7 @@ from mlops_course.capstone import (
     LAUNCH_DAY,
     UNSEEN_UNITS,
     fault_days,
+    fed_batch,
     hidden_scenario,
     rehearsal_verdict,
     verdict,
@@ -22,7 +23,7 @@ DAYS = 30
 def _decisions(world, flag, rejected=(), version_from=LAUNCH_DAY):
     decisions = []
     for day in range(world.days):
-        batch = world.batch(day).drop(columns=["order_date"])
+        batch = fed_batch(world, day)
         late = set(world.orders.loc[world.orders["day"] == day, "order_id"][
             world.orders.loc[world.orders["day"] == day, "late"] == 1])  # fmt: skip
         decisions.append({

@@ -13,14 +13,7 @@ own world; the truth they are checked against is computed here, from the hidden 
 
 import functools
 
-from mlops_course.capstone import (
-    fault_days,
-    fed_batch,
-    hidden_scenario,
-    never_retrained_daily_cost,
-    outcomes_of,
-    verdict,
-)
+from mlops_course.capstone import days_fed, hidden_scenario, truth_of, verdict
 
 
 @functools.lru_cache(maxsize=4)
@@ -42,20 +35,8 @@ def _world_of(parameters):
 
 def feed(parameters):
     """Per day: the batch (no label) and the labels known at the end of the day before."""
-    import pandas as pd
-
-    world = _world_of(parameters)
-    labels = world.orders.assign(known=world.label_day).drop_duplicates("order_id")
-    arriving = dict(tuple(labels.groupby("known")))
-    for day in range(world.days):
-        arrived = arriving.get(day - 1, labels.iloc[:0])
-        yield {
-            "day": day,
-            "batch": fed_batch(world, day),
-            "labels": pd.DataFrame(
-                {"order_id": arrived["order_id"], "day": arrived["day"], "late": arrived["late"]}
-            ).reset_index(drop=True),
-        }
+    for day, batch, labels in days_fed(_world_of(parameters)):
+        yield {"day": day, "batch": batch, "labels": labels}
 
 
 def _as_received(frame):
@@ -71,11 +52,7 @@ def _as_received(frame):
 def _truth(seed, days, orders_per_day, scenario_seed):
     """Per day: {order_id: late}, the fingerprints of the batches as received, the cost per day
     of the never-retrained model, and the faulty days."""
-    from mlops_course.tracking import data_fingerprint
-
-    world = _world(seed, days, orders_per_day, scenario_seed)
-    fingerprints = [data_fingerprint(_as_received(fed_batch(world, day))) for day in range(days)]
-    return outcomes_of(world), fingerprints, never_retrained_daily_cost(world), fault_days(world)
+    return truth_of(_world(seed, days, orders_per_day, scenario_seed), received=_as_received)
 
 
 def judge(parameters, decisions):

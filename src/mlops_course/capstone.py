@@ -9,6 +9,7 @@ process and calls `verdict` there: nothing a kernel sends is trusted but the dec
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -224,10 +225,26 @@ def fed_batch(world, day: int) -> pd.DataFrame:
     return world.batch(day).drop(columns=["order_date"])
 
 
-def rehearsal_verdict(world, decisions) -> tuple[bool, str]:
-    """The judge's four criteria on a world of your own: (passed, what the judge would say)."""
+def days_fed(world) -> Iterator[tuple[int, pd.DataFrame, pd.DataFrame]]:
+    """Per day, what a system is handed: (day, the day's batch, the labels that arrived at the
+    end of the day before: order_id, day of the order, late), as the grader's judge feeds it."""
+    labels = world.orders.assign(known=world.label_day).drop_duplicates("order_id")
+    arriving = dict(tuple(labels.groupby("known")))
+    for day in range(world.days):
+        arrived = arriving.get(day - 1, labels.iloc[:0])
+        labels_of_day = arrived[["order_id", "day", "late"]].reset_index(drop=True)
+        yield day, fed_batch(world, day), labels_of_day
+
+
+def truth_of(world, received: Callable[[pd.DataFrame], pd.DataFrame] = lambda frame: frame):
+    """What `verdict` checks decisions against: per day {order_id: late}, the fingerprint of
+    the batch as the system `received` it, the never-retrained model's cost, and the faulty days."""
     from mlops_course.tracking import data_fingerprint
 
-    fingerprints = [data_fingerprint(fed_batch(world, day)) for day in range(world.days)]
-    return verdict(outcomes_of(world), fingerprints, never_retrained_daily_cost(world),
-                   fault_days(world), decisions)  # fmt: skip
+    fingerprints = [data_fingerprint(received(fed_batch(world, day))) for day in range(world.days)]
+    return outcomes_of(world), fingerprints, never_retrained_daily_cost(world), fault_days(world)
+
+
+def rehearsal_verdict(world, decisions) -> tuple[bool, str]:
+    """The judge's four criteria on a world of your own: (passed, what the judge would say)."""
+    return verdict(*truth_of(world), decisions)
