@@ -6,6 +6,7 @@ lesson 02's lock-versus-installed check report a mismatch on a fresh machine onl
 
 from __future__ import annotations
 
+from contextlib import suppress
 from importlib import metadata
 from pathlib import Path
 
@@ -34,4 +35,25 @@ def test_every_pinned_package_is_installed_at_its_pinned_version() -> None:
     assert differing == {}, (
         f"requirements/constraints.txt and .venv disagree (pinned, installed): {differing}; "
         "remove pins nothing needs, or run `make lock` after a deliberate upgrade"
+    )
+
+
+EXCLUDED = CONSTRAINTS.with_name("excluded.txt")
+
+
+def _excluded() -> list[str]:
+    lines = (line.split("#")[0].strip() for line in EXCLUDED.read_text().splitlines())
+    return [line for line in lines if line]
+
+
+def test_packages_the_course_excludes_are_neither_installed_nor_pinned() -> None:
+    installed = []
+    for name in _excluded():
+        with suppress(metadata.PackageNotFoundError):
+            installed.append(f"{name} {metadata.version(name)}")
+    pinned = sorted(set(_excluded()) & set(_pins()))
+    assert (installed, pinned) == ([], []), (
+        f"requirements/excluded.txt leaves out {_excluded()}, but .venv has {installed} and "
+        f"constraints.txt pins {pinned}: `pip uninstall -r requirements/excluded.txt`, then "
+        "`make lock`"
     )
