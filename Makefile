@@ -11,8 +11,9 @@ CONSTRAINTS := requirements/constraints.txt
 # nbval, grading): the course runs offline, and MLflow 3's telemetry threads wait for the
 # network at exit.
 INSTALLED := $(VENV)/.installed
-# Packages a dependency asks for that the course leaves out, each with its reason (uv skips
-# them; after pip's fallback they are uninstalled).
+# Packages a dependency asks for that the course leaves out, each with its reason: uv skips
+# them, and they are uninstalled after either installer, so a .venv made before they were
+# left out loses them too.
 EXCLUDED := requirements/excluded.txt
 JOBS ?= 2
 # The student bundle (`mlops-course release`) ships no tests/: there `make test` checks
@@ -38,8 +39,9 @@ $(INSTALLED): pyproject.toml $(CONSTRAINTS) $(EXCLUDED)
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "mlops-course needs Python >= 3.11; set PYTHON=python3.11 or newer")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(CONSTRAINTS) uv
-	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -c $(CONSTRAINTS) \
+	{ $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -c $(CONSTRAINTS) \
 		--excludes $(EXCLUDED) -e '.[dev]' \
+		&& $(BIN)/uv pip uninstall --quiet --python $(BIN)/python -r $(EXCLUDED); } \
 		|| { $(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(CONSTRAINTS) -e '.[dev]' \
 			&& $(BIN)/python -m pip uninstall --quiet --yes -r $(EXCLUDED); }
 	$(BIN)/python -m ipykernel install --sys-prefix --name mlops-course --display-name "Python (mlops-course)" \
