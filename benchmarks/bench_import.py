@@ -18,7 +18,7 @@ IMPORTS = {
     "mlops_course": 0.3,  # what every lesson notebook pays before its first cell's work
     "mlops_course.classroom.cli": None,  # what every `mlops-course` command pays
     # What every JupyterLab server, papermill run, grader worker and test worker pays: 3.1 s
-    # while jsonschema imported rfc3987-syntax, 0.7 s since requirements/excluded.txt.
+    # while jsonschema imported rfc3987-syntax, 0.4-0.7 s since requirements/excluded.txt.
     "nbformat": 1.0,
 }
 

@@ -10,16 +10,23 @@ from contextlib import suppress
 from importlib import metadata
 from pathlib import Path
 
+from packaging.utils import canonicalize_name
+
 CONSTRAINTS = Path(__file__).resolve().parents[1] / "requirements" / "constraints.txt"
+EXCLUDED = CONSTRAINTS.with_name("excluded.txt")
+
+
+def _requirements(path: Path) -> list[str]:
+    """The requirement lines of a requirements file, comments and blank lines left out."""
+    lines = (line.split("#")[0].strip() for line in path.read_text().splitlines())
+    return [line for line in lines if line]
 
 
 def _pins() -> dict[str, str]:
     pins = {}
-    for line in CONSTRAINTS.read_text().splitlines():
-        requirement = line.split("#")[0].strip()
-        if requirement:
-            name, version = requirement.split("==")
-            pins[name.strip()] = version.strip()
+    for requirement in _requirements(CONSTRAINTS):
+        name, version = requirement.split("==")
+        pins[name.strip()] = version.strip()
     return pins
 
 
@@ -38,22 +45,17 @@ def test_every_pinned_package_is_installed_at_its_pinned_version() -> None:
     )
 
 
-EXCLUDED = CONSTRAINTS.with_name("excluded.txt")
-
-
-def _excluded() -> list[str]:
-    lines = (line.split("#")[0].strip() for line in EXCLUDED.read_text().splitlines())
-    return [line for line in lines if line]
-
 
 def test_packages_the_course_excludes_are_neither_installed_nor_pinned() -> None:
+    excluded = _requirements(EXCLUDED)
     installed = []
-    for name in _excluded():
+    for name in excluded:
         with suppress(metadata.PackageNotFoundError):
             installed.append(f"{name} {metadata.version(name)}")
-    pinned = sorted(set(_excluded()) & set(_pins()))
+    pinned = sorted({canonicalize_name(name) for name in excluded}
+                    & {canonicalize_name(name) for name in _pins()})  # fmt: skip
     assert (installed, pinned) == ([], []), (
-        f"requirements/excluded.txt leaves out {_excluded()}, but .venv has {installed} and "
+        f"requirements/excluded.txt leaves out {excluded}, but .venv has {installed} and "
         f"constraints.txt pins {pinned}: `pip uninstall -r requirements/excluded.txt`, then "
         "`make lock`"
     )
