@@ -59,6 +59,10 @@ class TestLesson07(LessonRoundTrip):
     POINTS, CHANGES = POINTS, CHANGES
     HARD_CODED = "hard-coded-q1"
     HARD_CODED_FAILS = ("test_the_release_of_this_world", "release_cost: observed 2.16")
+    # Under grading, the public test that recomputes release_cost from `released` fails the
+    # typed-in cost too.
+    HARD_CODED_PUBLIC_FAILS = ("test_the_release_of_this_world_is_read_back",
+                               "AssertionError: release_cost should be the cost of released")
     GRADING_CHANGES = ("seed", "days", "orders_per_day", "train_days")
 
     def test_the_bare_pipeline_fails_in_the_fresh_process(self, grades: dict) -> None:
